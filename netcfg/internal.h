@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared between the files of libnetcfg; not installed. */
+#pragma once
+
+#include <netlink/addr.h>
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include <dirent.h>
+#include <linux/if.h>
+#include <sys/types.h>
+
+#include "cleanup.h"
+#include "netcfg.h"
+
+NC_DEFINE_CLEANUP(struct nl_sock *, nl_socket_free)
+NC_DEFINE_CLEANUP(struct nl_addr *, nl_addr_put)
+NC_DEFINE_CLEANUP(struct nl_cache *, nl_cache_free)
+NC_DEFINE_CLEANUP(struct rtnl_link *, rtnl_link_put)
+NC_DEFINE_CLEANUP(struct rtnl_addr *, rtnl_addr_put)
+NC_DEFINE_CLEANUP(struct rtnl_route *, rtnl_route_put)
+NC_DEFINE_CLEANUP(struct nc_ns *, nc_ns_free)
+NC_DEFINE_CLEANUP(DIR *, closedir)
+
+#define _cleanup_nl_sock_  _cleanup_(nl_socket_freep)
+#define _cleanup_nl_addr_  _cleanup_(nl_addr_putp)
+#define _cleanup_nl_cache_ _cleanup_(nl_cache_freep)
+#define _cleanup_link_	   _cleanup_(rtnl_link_putp)
+#define _cleanup_addr_	   _cleanup_(rtnl_addr_putp)
+#define _cleanup_route_	   _cleanup_(rtnl_route_putp)
+
+struct nc_ns {
+	char *name; /* NULL: the caller's own netns */
+	int fd;
+	dev_t dev; /* identity of the netns: its nsfs inode */
+	ino_t ino;
+	struct nl_sock *sk; /* NETLINK_ROUTE, bound in this netns; lazily */
+};
+
+/* The rtnetlink socket of ns, connected on first use. */
+int nc_ns_sock(struct nc_ns *ns, struct nl_sock **ret_sk, struct nc_err *err);
+/* The errno and extended-ack text of the kernel's last NLMSG_ERROR on this
+ * thread since nc_nl_reset() (nc_ns_sock resets it); 0 if none. */
+int nc_nl_last_error(const char **ret_msg);
+void nc_nl_reset(void);
+/* A new connected NETLINK_ROUTE socket in the calling thread's netns. */
+int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err);
+/* ifindex of name in ns, or -ENODEV with "link NS:NAME: no such device". */
+int nc_ifindex(struct nc_ns *ns, const char *name, int *ret_ifindex, struct nc_err *err);
+/* libnl address <-> nc_cidr */
+int nc_cidr_to_nl(const struct nc_cidr *c, struct nl_addr **ret_addr, struct nc_err *err);
+void nc_cidr_from_nl(const struct nl_addr *a, struct nc_cidr *ret_cidr);

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Per-netns sysctls under /proc/sys/net. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int key_path(const char *key, char *buf, size_t len, struct nc_err *err)
+{
+	/* Only the per-netns subtree: anything else would be global and
+	 * change the whole machine, whichever netns wrote it. As in sysctl(8),
+	 * a key written with '/' keeps its dots (an interface "eth0.100"). */
+	bool slashed = key && strchr(key, '/');
+	if (!key || strncmp(key, slashed ? "net/" : "net.", 4) || strstr(key, ".."))
+		return nc_err_set(err, EINVAL, "sysctl %s: only net.* keys can be set per netns",
+				  key ? key : "");
+	int n = snprintf(buf, len, "/proc/sys/%s", key);
+	if (n < 0 || (size_t)n >= len)
+		return nc_err_set(err, EINVAL, "sysctl %s: key too long", key);
+	for (char *p = buf + strlen("/proc/sys/"); *p && !slashed; p++)
+		if (*p == '.')
+			*p = '/';
+	return 0;
+}
+
+struct io {
+	const char *path, *key;
+	const char *value; /* write if set */
+	char *buf;	   /* read into if set */
+	size_t len;
+	const char *ns;
+};
+
+/* /proc/sys/net resolves to the netns of the task that opens it
+ * (proc_net_ns_ops / net_ctl_header_lookup use current->nsproxy), so the
+ * open happens inside ns and the fd keeps pointing there. */
+static int do_io(void *arg, struct nc_err *err)
+{
+	struct io *io = arg;
+	_cleanup_close_ int fd = open(io->path, (io->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return nc_err_set(err, ENOENT, "sysctl %s in netns %s: no such key",
+					  io->key, io->ns);
+		return nc_err_errno(err, errno, "sysctl %s in netns %s", io->key, io->ns);
+	}
+	if (io->value) {
+		size_t len = strlen(io->value);
+		if (write(fd, io->value, len) != (ssize_t)len)
+			return nc_err_errno(err, errno, "sysctl %s=%s in netns %s", io->key,
+					    io->value, io->ns);
+		return 0;
+	}
+	ssize_t n = read(fd, io->buf, io->len - 1);
+	if (n < 0)
+		return nc_err_errno(err, errno, "sysctl %s in netns %s", io->key, io->ns);
+	while (n > 0 && io->buf[n - 1] == '\n')
+		n--;
+	io->buf[n] = '\0';
+	return 0;
+}
+
+static int run_io(struct nc_ns *ns, struct io *io, struct nc_err *err)
+{
+	char path[256];
+	int r = key_path(io->key, path, sizeof(path), err);
+	if (r < 0)
+		return r;
+	io->path = path;
+	io->ns = nc_ns_name(ns);
+	return nc_ns_call(ns, do_io, io, err);
+}
+
+int nc_sysctl_set(struct nc_ns *ns, const char *key, const char *value, struct nc_err *err)
+{
+	struct io io = {.key = key, .value = value};
+	return run_io(ns, &io, err);
+}
+
+int nc_sysctl_get(struct nc_ns *ns, const char *key, char *buf, size_t len, struct nc_err *err)
+{
+	if (len < 2)
+		return nc_err_set(err, EINVAL, "sysctl %s: buffer too small", key);
+	struct io io = {.key = key, .buf = buf, .len = len};
+	return run_io(ns, &io, err);
+}
+
+int nc_forwarding_set(struct nc_ns *ns, bool on, struct nc_err *err)
+{
+	const char *v = on ? "1" : "0";
+	int r = nc_sysctl_set(ns, "net.ipv4.ip_forward", v, err);
+	if (r < 0)
+		return r;
+	/* conf.all.forwarding also turns the router role on for every
+	 * interface (ipv6 addrconf_fixup_forwarding). */
+	return nc_sysctl_set(ns, "net.ipv6.conf.all.forwarding", v, err);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct cli_opts cli;
+
+int cli_fail(int code, const struct nc_err *err)
+{
+	fprintf(stderr, "nsbox: %s\n", err->msg);
+	return code;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "nsbox: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'nsbox %s --help')\n", cmd);
+	return EXIT_USAGE;
+}
+
+int cli_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return 0;
+}
+
+int cli_bad_subcommand(const char *cmd, const char *sub, const char *usage)
+{
+	if (!sub)
+		return cli_usage(cmd, "missing subcommand");
+	if (!strcmp(sub, "help") || !strcmp(sub, "--help") || !strcmp(sub, "-h"))
+		return cli_help(usage);
+	return cli_usage(cmd, "unknown subcommand '%s'", sub);
+}
+
+int cli_getopt(int argc, char **argv, const char *cmd, const char *usage, const char *shortopts,
+	       const struct option *longopts, cli_opt_handler handler, void *data, int *ret_code)
+{
+	static const struct option common[] = {
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	};
+	const size_t ncommon = sizeof(common) / sizeof(common[0]);
+	size_t nlocal = 0;
+	while (longopts && longopts[nlocal].name)
+		nlocal++;
+	struct option all[nlocal + ncommon + 1];
+	memcpy(all, common, sizeof(common));
+	if (nlocal)
+		memcpy(all + ncommon, longopts, nlocal * sizeof(*longopts));
+	memset(&all[nlocal + ncommon], 0, sizeof(all[0]));
+	char shorts[64];
+	/* ':' right after the optional '+': getopt then reports a missing
+	 * argument as ':' rather than '?'. */
+	bool in_order = shortopts[0] == '+';
+	snprintf(shorts, sizeof(shorts), "%s:hqv%s", in_order ? "+" : "", shortopts + in_order);
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			cli.json = true;
+			break;
+		case 'h':
+			*ret_code = cli_help(usage);
+			return -1;
+		case 'q':
+			cli.quiet = true;
+			break;
+		case 'v':
+			cli.verbose++;
+			break;
+		case ':':
+			*ret_code = cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return -1;
+		case '?':
+			if (optopt)
+				*ret_code = cli_usage(cmd, "unknown option '-%c'", optopt);
+			else
+				*ret_code = cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		default:
+			if ((*ret_code = handler(c, optarg, data)) != 0)
+				return -1;
+		}
+	}
+	return optind;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every command shares: global options, exit codes, error printing. */
+#pragma once
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "cleanup.h"
+#include "netcfg.h"
+
+enum {
+	EXIT_OPFAIL = 1, /* the operation failed; anything it made was removed */
+	EXIT_USAGE = 2,	 /* usage or validation error; nothing was changed */
+	EXIT_NSBOX = 125,
+	EXIT_NOEXEC = 126,
+	EXIT_NOTFOUND = 127,
+};
+
+struct cli_opts {
+	bool json;
+	bool quiet;
+	int verbose;
+};
+
+/* The only global mutable state: the options of this invocation. */
+extern struct cli_opts cli;
+
+enum { OPT_JSON = 0x1000, OPT_FIRST_LOCAL = 0x1100 };
+
+/* Print "nsbox: <msg>" and return code. */
+int cli_fail(int code, const struct nc_err *err);
+/* Print "nsbox: <cmd>: <formatted>" and a hint to --help; return EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the usage text of a command to stdout; return 0. */
+int cli_help(const char *usage);
+/* A unknown or missing subcommand of cmd. */
+int cli_bad_subcommand(const char *cmd, const char *sub, const char *usage);
+
+/* Runs getopt_long over argv with the common options added; returns the
+ * index of the first operand, or -1 with *ret_code set when the command
+ * must end now (help printed, or a usage error). handler gets every
+ * command-specific option. */
+typedef int (*cli_opt_handler)(int c, const char *arg, void *data);
+int cli_getopt(int argc, char **argv, const char *cmd, const char *usage, const char *shortopts,
+	       const struct option *longopts, cli_opt_handler handler, void *data, int *ret_code);
+
+/* Commands */
+int cmd_netns(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_addr(int argc, char **argv);
+int cmd_route(int argc, char **argv);
+int cmd_bridge(int argc, char **argv);
+
+/* Exit code for a failure that happened before anything changed: the
+ * kernel's or the user's fault alike, nothing was touched. */
+static inline int cli_fail_validate(const struct nc_err *err)
+{
+	return cli_fail(EXIT_USAGE, err);
+}
+
+NC_DEFINE_CLEANUP(struct nc_ns *, nc_ns_free)
+#define _cleanup_ns_ _cleanup_(nc_ns_freep)

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nsbox netns add|del|list|exec */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sandbox/netns_exec.h"
+#include "state/journal.h"
+#include "util/json.h"
+
+static const char usage[] =
+    "Usage: nsbox netns add NAME...\n"
+    "       nsbox netns del [--force] NAME...\n"
+    "       nsbox netns list [--json]\n"
+    "       nsbox netns exec NAME -- CMD [ARG...]\n"
+    "\n"
+    "Persistent named network namespaces in /run/netns, the layout iproute2 uses:\n"
+    "'ip netns' sees nsbox's namespaces and nsbox sees and wires iproute2's.\n"
+    "\n"
+    "  add    create each NAME with its loopback up; all or none are created\n"
+    "  del    remove each NAME; refuses a netns that processes still run in,\n"
+    "         unless --force (they keep running in a netns that has no name)\n"
+    "  list   every namespace, who made it, processes and interfaces in it\n"
+    "  exec   run CMD in netns NAME, as 'ip netns exec' does (own /sys,\n"
+    "         /etc/netns/NAME/* bound over /etc)\n"
+    "\n"
+    "Names follow iproute2's rules (1-255 bytes, no '/'), and may not contain\n"
+    "':', '=' or white space, or be 'host' (it means nsbox's own netns).\n";
+
+static int no_opts(int c, const char *arg, void *data)
+{
+	return cli_usage("netns", "unexpected option");
+}
+
+static int netns_add(int argc, char **argv)
+{
+	int code;
+	int i = cli_getopt(argc, argv, "netns add", usage, "", NULL, no_opts, NULL, &code);
+	if (i < 0)
+		return code;
+	if (i == argc)
+		return cli_usage("netns add", "missing NAME");
+	struct nc_err err;
+	for (int k = i; k < argc; k++) {
+		if (nc_netns_name_valid(argv[k], &err) < 0)
+			return cli_fail(EXIT_USAGE, &err);
+		for (int m = i; m < k; m++)
+			if (!strcmp(argv[m], argv[k]))
+				return cli_usage("netns add", "'%s' given twice", argv[k]);
+	}
+	_cleanup_close_ int lock = -1;
+	if (journal_lock(&lock, &err) < 0)
+		return cli_fail(EXIT_OPFAIL, &err);
+	for (int k = i; k < argc; k++) {
+		int r = nc_netns_check(argv[k], &err);
+		if (r == 0)
+			nc_err_set(&err, EEXIST, "netns %s: already exists", argv[k]);
+		if (r != -ENOENT)
+			return cli_fail(EXIT_USAGE, &err);
+	}
+	for (int k = i; k < argc; k++) {
+		int r = journal_intent("netns", argv[k], &err);
+		if (r == 0 && (r = nc_netns_add(argv[k], NULL, &err)) == 0 &&
+		    (r = journal_done("netns", argv[k], &err)) < 0)
+			nc_netns_del(argv[k], NULL);
+		if (r < 0) {
+			/* All or nothing: remove what this command made. */
+			journal_forget("netns", argv[k], NULL);
+			for (int m = i; m < k; m++) {
+				nc_netns_del(argv[m], NULL);
+				journal_forget("netns", argv[m], NULL);
+			}
+			/* Someone outside nsbox (ip netns add) won the race. */
+			return cli_fail(r == -EEXIST ? EXIT_USAGE : EXIT_OPFAIL, &err);
+		}
+		if (cli.verbose)
+			printf("netns %s: created\n", argv[k]);
+	}
+	return 0;
+}
+
+struct del_opts {
+	bool force;
+};
+
+enum { OPT_FORCE = OPT_FIRST_LOCAL };
+
+static int del_opt(int c, const char *arg, void *data)
+{
+	struct del_opts *o = data;
+	if (c == OPT_FORCE || c == 'f') {
+		o->force = true;
+		return 0;
+	}
+	return cli_usage("netns del", "unexpected option");
+}
+
+static int netns_del(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {0},
+	};
+	struct del_opts o = {0};
+	int code;
+	int i = cli_getopt(argc, argv, "netns del", usage, "f", longopts, del_opt, &o, &code);
+	if (i < 0)
+		return code;
+	if (i == argc)
+		return cli_usage("netns del", "missing NAME");
+	struct nc_err err;
+	_cleanup_close_ int lock = -1;
+	if (journal_lock(&lock, &err) < 0)
+		return cli_fail(EXIT_OPFAIL, &err);
+	for (int k = i; k < argc; k++) {
+		for (int m = i; m < k; m++)
+			if (!strcmp(argv[m], argv[k]))
+				return cli_usage("netns del", "'%s' given twice", argv[k]);
+		/* A leftover file with nothing mounted on it (an add that was
+		 * killed) is not a netns, but del is how it goes away. */
+		_cleanup_ns_ struct nc_ns *ns = NULL;
+		int r = nc_ns_open(argv[k], &ns, &err);
+		if (r == -EINVAL && nc_netns_name_valid(argv[k], NULL) == 0)
+			continue;
+		if (r < 0)
+			return cli_fail(EXIT_USAGE, &err);
+		_cleanup_free_ int *pids = NULL;
+		size_t n = 0;
+		if (!o.force && nc_ns_pids(ns, &pids, &n, &err) < 0)
+			return cli_fail(EXIT_OPFAIL, &err);
+		if (n > 0) {
+			fprintf(stderr,
+				"nsbox: netns %s: in use by %zu process%s (pid %d%s); "
+				"stop %s or use --force\n",
+				argv[k], n, n == 1 ? "" : "es", pids[0], n > 1 ? ", ..." : "",
+				n == 1 ? "it" : "them");
+			return EXIT_USAGE;
+		}
+	}
+	for (int k = i; k < argc; k++) {
+		if (nc_netns_del(argv[k], &err) < 0)
+			return cli_fail(EXIT_OPFAIL, &err);
+		if (journal_forget("netns", argv[k], &err) < 0)
+			return cli_fail(EXIT_OPFAIL, &err);
+		if (cli.verbose)
+			printf("netns %s: deleted\n", argv[k]);
+	}
+	return 0;
+}
+
+struct ns_row {
+	const char *name;
+	bool ours;
+	bool valid;
+	size_t procs;
+	size_t links;
+};
+
+static void fill_row(struct ns_row *row)
+{
+	row->ours = journal_get("netns", row->name) == JOURNAL_DONE;
+	_cleanup_ns_ struct nc_ns *ns = NULL;
+	if (nc_ns_open(row->name, &ns, NULL) < 0)
+		return;
+	row->valid = true;
+	_cleanup_free_ int *pids = NULL;
+	nc_ns_pids(ns, &pids, &row->procs, NULL);
+	struct nc_link_info *links = NULL;
+	if (nc_link_list(ns, &links, &row->links, NULL) == 0)
+		nc_link_list_free(links, row->links);
+}
+
+static int netns_list(int argc, char **argv)
+{
+	int code;
+	int i = cli_getopt(argc, argv, "netns list", usage, "", NULL, no_opts, NULL, &code);
+	if (i < 0)
+		return code;
+	if (i != argc)
+		return cli_usage("netns list", "unexpected argument '%s'", argv[i]);
+	struct nc_err err;
+	char **names = NULL;
+	size_t n = 0;
+	if (nc_netns_list(&names, &n, &err) < 0)
+		return cli_fail(EXIT_OPFAIL, &err);
+	struct ns_row rows[n ? n : 1];
+	for (size_t k = 0; k < n; k++) {
+		rows[k] = (struct ns_row){.name = names[k]};
+		fill_row(&rows[k]);
+	}
+	int r = 0;
+	if (cli.json) {
+		struct json *j = json_new();
+		if (!j) {
+			nc_strv_free(names);
+			return cli_fail(EXIT_OPFAIL, &(struct nc_err){ENOMEM, "out of memory"});
+		}
+		json_arr_begin(j);
+		for (size_t k = 0; k < n; k++) {
+			json_obj_begin(j);
+			json_key(j, "name");
+			json_str(j, rows[k].name);
+			json_key(j, "made_by");
+			json_str(j, rows[k].ours ? "nsbox" : "other");
+			json_key(j, "valid");
+			json_bool(j, rows[k].valid);
+			json_key(j, "processes");
+			json_int(j, (int64_t)rows[k].procs);
+			json_key(j, "interfaces");
+			json_int(j, (int64_t)rows[k].links);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		r = json_print(j) < 0 ? EXIT_OPFAIL : 0;
+		json_free(j);
+	} else {
+		int w = 4;
+		for (size_t k = 0; k < n; k++)
+			if ((int)strlen(rows[k].name) > w)
+				w = (int)strlen(rows[k].name);
+		if (n)
+			printf("%-*s  %-7s  %9s  %10s\n", w, "NAME", "MADE-BY", "PROCESSES",
+			       "INTERFACES");
+		for (size_t k = 0; k < n; k++) {
+			if (!rows[k].valid)
+				printf("%-*s  %-7s  (not a network namespace: remove with "
+				       "'nsbox netns del')\n",
+				       w, rows[k].name, rows[k].ours ? "nsbox" : "other");
+			else
+				printf("%-*s  %-7s  %9zu  %10zu\n", w, rows[k].name,
+				       rows[k].ours ? "nsbox" : "other", rows[k].procs,
+				       rows[k].links);
+		}
+	}
+	nc_strv_free(names);
+	return r;
+}
+
+static int netns_exec_cmd(int argc, char **argv)
+{
+	int code;
+	int i = cli_getopt(argc, argv, "netns exec", usage, "+", NULL, no_opts, NULL, &code);
+	if (i < 0)
+		return code == EXIT_USAGE ? EXIT_NSBOX : code;
+	if (i == argc) {
+		cli_usage("netns exec", "missing NAME");
+		return EXIT_NSBOX;
+	}
+	const char *name = argv[i++];
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i == argc) {
+		cli_usage("netns exec", "missing command");
+		return EXIT_NSBOX;
+	}
+	struct nc_err err;
+	int r = netns_exec(name, argv + i, &err);
+	return cli_fail(r, &err);
+}
+
+int cmd_netns(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	if (sub && !strcmp(sub, "add"))
+		return netns_add(argc - 1, argv + 1);
+	if (sub && (!strcmp(sub, "del") || !strcmp(sub, "delete")))
+		return netns_del(argc - 1, argv + 1);
+	if (sub && (!strcmp(sub, "list") || !strcmp(sub, "ls")))
+		return netns_list(argc - 1, argv + 1);
+	if (sub && !strcmp(sub, "exec"))
+		return netns_exec_cmd(argc - 1, argv + 1);
+	return cli_bad_subcommand("netns", sub, usage);
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h"
+
+static const char usage[] =
+    "Usage: nsbox [--json] [-q] [-v] COMMAND [ARGS...]\n"
+    "\n"
+    "Network-namespace sandbox manager.\n"
+    "\n"
+    "Commands:\n"
+    "  netns add|del|list|exec   persistent named network namespaces (/run/netns)\n"
+    "  link add|set|del|list     veth pairs between namespaces\n"
+    "  addr add|del              interface addresses (IPv4, IPv6)\n"
+    "  route add|del             routes\n"
+    "  bridge add|del            Linux bridges\n"
+    "\n"
+    "An endpoint is NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]; NS 'host' is nsbox's own netns.\n"
+    "\n"
+    "Options:\n"
+    "      --json      machine-readable output for listings\n"
+    "  -q, --quiet     print nothing on success\n"
+    "  -v, --verbose   say what is done\n"
+    "      --version   print the version\n"
+    "  -h, --help      this text; 'nsbox COMMAND --help' for a command\n"
+    "\n"
+    "Exit status: 0 success, 1 the operation failed (and was rolled back),\n"
+    "2 usage or validation error (nothing was changed).\n";
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+    {"netns", cmd_netns}, {"link", cmd_link},	  {"addr", cmd_addr},
+    {"route", cmd_route}, {"bridge", cmd_bridge},
+};
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--json"))
+			cli.json = true;
+		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			cli.quiet = true;
+		else if (!strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			cli.verbose++;
+		else if (!strcmp(a, "--version")) {
+			printf("nsbox %s\n", NSBOX_VERSION);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+			return cli_help(usage);
+		else {
+			fprintf(stderr, "nsbox: unknown option '%s' (see 'nsbox --help')\n", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[i], "help"))
+		return cli_help(usage);
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].fn(argc - i, argv + i);
+	fprintf(stderr, "nsbox: unknown command '%s' (see 'nsbox --help')\n", argv[i]);
+	return EXIT_USAGE;
+}

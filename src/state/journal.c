@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "journal.h"
+
+static int entry_path(const char *kind, const char *id, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%s/%s", NSBOX_STATE_DIR, kind, id);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int ensure_dirs(const char *kind, struct nc_err *err)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%s", NSBOX_STATE_DIR, kind);
+	/* 0700: the journal names every object and is root's business. */
+	if (mkdir(NSBOX_STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "journal: mkdir %s", NSBOX_STATE_DIR);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "journal: mkdir %s", dir);
+	return 0;
+}
+
+/* Write the state to a temporary file and rename it over the entry, so a
+ * crash leaves either the old or the new state, never a torn one. */
+static int write_state(const char *kind, const char *id, const char *state, struct nc_err *err)
+{
+	char path[512], tmp[520];
+	if (entry_path(kind, id, path, sizeof(path)) < 0)
+		return nc_err_set(err, ENAMETOOLONG, "journal: %s %s: name too long", kind, id);
+	int r = ensure_dirs(kind, err);
+	if (r < 0)
+		return r;
+	snprintf(tmp, sizeof(tmp), "%s/%s/.%s.%d", NSBOX_STATE_DIR, kind, id, (int)getpid());
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "journal: create %s", tmp);
+	size_t len = strlen(state);
+	if (write(fd, state, len) != (ssize_t)len) {
+		r = nc_err_errno(err, errno, "journal: write %s", tmp);
+		unlink(tmp);
+		return r;
+	}
+	if (rename(tmp, path) < 0) {
+		r = nc_err_errno(err, errno, "journal: rename to %s", path);
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+int journal_intent(const char *kind, const char *id, struct nc_err *err)
+{
+	return write_state(kind, id, "intent\n", err);
+}
+
+int journal_done(const char *kind, const char *id, struct nc_err *err)
+{
+	return write_state(kind, id, "done\n", err);
+}
+
+int journal_forget(const char *kind, const char *id, struct nc_err *err)
+{
+	char path[512];
+	if (entry_path(kind, id, path, sizeof(path)) < 0)
+		return nc_err_set(err, ENAMETOOLONG, "journal: %s %s: name too long", kind, id);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "journal: remove %s", path);
+	return 0;
+}
+
+enum journal_state journal_get(const char *kind, const char *id)
+{
+	char path[512], buf[16] = {0};
+	if (entry_path(kind, id, path, sizeof(path)) < 0)
+		return JOURNAL_NONE;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return JOURNAL_NONE;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		return JOURNAL_NONE;
+	return strncmp(buf, "done", 4) ? JOURNAL_INTENT : JOURNAL_DONE;
+}
+
+int journal_lock(int *ret_fd, struct nc_err *err)
+{
+	if (mkdir(NSBOX_STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "journal: mkdir %s", NSBOX_STATE_DIR);
+	int fd = open(NSBOX_STATE_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "journal: open %s/lock", NSBOX_STATE_DIR);
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = nc_err_errno(err, errno, "journal: lock %s/lock", NSBOX_STATE_DIR);
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The journal under /run/nsbox: one file per object nsbox creates, written
+ * before the object exists (state "intent") and completed after ("done"),
+ * removed once the object is gone. What nsbox made can therefore be told
+ * from what others made, and found again after a crash. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "netcfg.h"
+
+#define NSBOX_STATE_DIR "/run/nsbox"
+
+enum journal_state {
+	JOURNAL_NONE,
+	JOURNAL_INTENT,
+	JOURNAL_DONE,
+};
+
+/* kind: "netns", ...; id: the object's name (no '/'). */
+int journal_intent(const char *kind, const char *id, struct nc_err *err);
+int journal_done(const char *kind, const char *id, struct nc_err *err);
+int journal_forget(const char *kind, const char *id, struct nc_err *err);
+enum journal_state journal_get(const char *kind, const char *id);
+
+/* Serialise nsbox's mutations: an exclusive flock on /run/nsbox/lock,
+ * released when *ret_fd is closed. */
+int journal_lock(int *ret_fd, struct nc_err *err);
