@@ -16,6 +16,7 @@ static const char usage[] =
     "  addr add|del              interface addresses (IPv4, IPv6)\n"
     "  route add|del             routes\n"
     "  bridge add|del            Linux bridges\n"
+    "  sysctl NS KEY[=VALUE]...  network sysctls of a netns (forwarding, ...)\n"
     "\n"
     "An endpoint is NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]; NS 'host' is nsbox's own netns.\n"
     "\n"
@@ -34,7 +35,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 } commands[] = {
     {"netns", cmd_netns}, {"link", cmd_link},	  {"addr", cmd_addr},
-    {"route", cmd_route}, {"bridge", cmd_bridge},
+    {"route", cmd_route}, {"bridge", cmd_bridge}, {"sysctl", cmd_sysctl},
 };
 
 int main(int argc, char **argv)

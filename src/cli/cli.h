@@ -50,6 +50,7 @@ int cmd_link(int argc, char **argv);
 int cmd_addr(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);
+int cmd_sysctl(int argc, char **argv);
 
 /* Exit code for a failure that happened before anything changed: the
  * kernel's or the user's fault alike, nothing was touched. */
