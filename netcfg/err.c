@@ -18,8 +18,10 @@ const char *nc_strerror(int code)
 	case ENODEV:
 		return "no such device";
 	case EPERM:
+		return "operation not permitted (nsbox needs root: CAP_NET_ADMIN and "
+		       "CAP_SYS_ADMIN)";
 	case EACCES:
-		return "permission denied (nsbox needs root or CAP_NET_ADMIN and CAP_SYS_ADMIN)";
+		return "permission denied";
 	case EOPNOTSUPP:
 		return "not supported by this kernel";
 	case EBUSY:

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i == argc) {
-		fputs(usage, stderr);
+		fprintf(stderr, "nsbox: missing command (see 'nsbox --help')\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[i], "help"))

@@ -1,0 +1,31 @@
+#!/bin/bash
+# --help for every command, --version, --json output that parses.
+. "$TESTLIB"
+
+expect 0 "--version" --version
+check "prints the version" grep -Eq '^nsbox [0-9]+\.[0-9]+\.[0-9]+$' "$TMP/out"
+expect 0 "--help" --help
+check "help lists the commands" grep -q "netns add|del|list|exec" "$TMP/out"
+for cmd in netns link addr route bridge sysctl; do
+	expect 0 "$cmd --help" $cmd --help
+	check "$cmd --help prints a usage" grep -q "^Usage: nsbox $cmd" "$TMP/out"
+done
+for sub in "netns add" "netns del" "netns list" "link add" "link set" "link del" "link list" "addr add" "route add" "bridge add"; do
+	# shellcheck disable=SC2086
+	expect 0 "$sub --help" $sub --help
+done
+expect 2 "no command" 
+expect 2 "missing subcommand" netns
+expect_err "missing subcommand" "says what is missing"
+
+expect 0 "setup" netns add a
+expect 0 "empty lists are valid json" --json link list a
+check "json parses" jq -e 'length == 1' "$TMP/out"
+expect 0 "--json after the command" netns list --json
+check "json parses" jq -e 'length == 1 and .[0].name == "a"' "$TMP/out"
+expect 0 "sysctl --json" --json sysctl a net.ipv4.ip_forward
+check "json value" jq -e '."net.ipv4.ip_forward" == "0"' "$TMP/out"
+expect 0 "-q on success prints nothing" -q netns del a
+check "nothing printed" test ! -s "$TMP/out"
+assert_clean
+done_testing

@@ -1,0 +1,27 @@
+#!/bin/bash
+# A failure after something was created removes what the command made.
+. "$TESTLIB"
+
+expect 0 "setup: netns a b" netns add a b
+# IPv6 off on new interfaces of b: the kernel accepts the pair, then
+# refuses b's IPv6 address (EACCES), after a's end was configured.
+ip netns exec b sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+snapshot >"$TMP/before"
+expect 1 "kernel refuses the address on the second end" link add a:eth0=10.0.0.1/24,fd00::1/64 b:eth0=10.0.0.2/24,fd00::2/64
+expect_err "address fd00::2/64 on b:eth0" "the message names the address and the end"
+unchanged "after the failed link add"
+
+# All or none: the third bind mount of `netns add x y z` fails.
+snapshot >"$TMP/before"
+"$NSBOX" netns add probe
+mounts_per_add=$(strace -f -qq -e trace=mount -o "$TMP/trace" "$NSBOX" netns add probe2 && grep -c '^[0-9]* *mount(' "$TMP/trace")
+"$NSBOX" netns del probe probe2
+strace -f -qq -o /dev/null -e trace=mount -e inject=mount:error=EPERM:when=$((mounts_per_add * 3)) \
+	"$NSBOX" netns add x y z >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[[ $rc -eq 1 ]] && grep -q "netns z: bind mount" "$TMP/err" && ok "netns add x y z fails on z's bind mount" || not_ok "netns add x y z: exit $rc, $(cat "$TMP/err")"
+unchanged "after the failed netns add x y z"
+
+expect 0 "teardown" netns del a b
+assert_clean
+done_testing
