@@ -33,7 +33,8 @@ int nc_netns_name_valid(const char *name, struct nc_err *err)
 		    iscntrl((unsigned char)*p))
 			return nc_err_set(
 			    err, EINVAL,
-			    "netns %s: name may not contain '/', ':', '=' or white space", name);
+			    "netns %.64s%s: name may not contain '/', ':', '=' or white space",
+			    name, len > 64 ? "..." : "");
 	}
 	return 0;
 }
@@ -45,9 +46,11 @@ int nc_ifname_valid(const char *name, struct nc_err *err)
 	 * from a template ("eth%d") and '@' is nsbox's bridge separator. */
 	if (!name || !*name)
 		return nc_err_set(err, EINVAL, "interface name is empty");
+	/* Quote at most the start of an overlong name: callers prefix the
+	 * message, and the cause must still fit in it. */
 	if (strlen(name) >= NC_IFNAMSIZ)
-		return nc_err_set(err, EINVAL, "interface %s: name longer than %d bytes", name,
-				  NC_IFNAMSIZ - 1);
+		return nc_err_set(err, EINVAL, "interface %.32s%s: name longer than %d bytes", name,
+				  strlen(name) > 32 ? "..." : "", NC_IFNAMSIZ - 1);
 	if (!strcmp(name, ".") || !strcmp(name, ".."))
 		return nc_err_set(err, EINVAL, "interface %s: not a valid name", name);
 	for (const char *p = name; *p; p++) {
@@ -228,11 +231,25 @@ int nc_rate_parse(const char *s, uint64_t *ret_bps, struct nc_err *err)
 	/* As tc(8) reads rates (tc/tc_util.c get_rate): bit-based units in
 	 * decimal or IEC multiples, and "bps"-based units meaning bytes. */
 	static const struct unit units[] = {
-	    {"bit", 1},		 {"kbit", 1e3},		 {"mbit", 1e6},
-	    {"gbit", 1e9},	 {"tbit", 1e12},	 {"kibit", 1024.},
-	    {"mibit", 1048576.}, {"gibit", 1073741824.}, {"bps", 8},
-	    {"kbps", 8e3},	 {"mbps", 8e6},		 {"gbps", 8e9},
-	    {"kibps", 8192.},	 {"mibps", 8388608.},	 {"", 1},
+	    {"bit", 1},
+	    {"kbit", 1e3},
+	    {"mbit", 1e6},
+	    {"gbit", 1e9},
+	    {"tbit", 1e12},
+	    {"kibit", 1024.},
+	    {"mibit", 1048576.},
+	    {"gibit", 1073741824.},
+	    {"tibit", 1099511627776.},
+	    {"bps", 8},
+	    {"kbps", 8e3},
+	    {"mbps", 8e6},
+	    {"gbps", 8e9},
+	    {"tbps", 8e12},
+	    {"kibps", 8192.},
+	    {"mibps", 8388608.},
+	    {"gibps", 8589934592.},
+	    {"tibps", 8796093022208.},
+	    {"", 1},
 	};
 	double v;
 	int r = apply_unit(s, "rate", units, sizeof(units) / sizeof(units[0]),

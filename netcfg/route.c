@@ -12,6 +12,7 @@
 int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, struct nc_err *err)
 {
 	struct nc_route rt = {0};
+	const char *gw_word = NULL;
 	if (n == 0)
 		return nc_err_set(err, EINVAL, "route: missing destination (DEST or default)");
 	bool is_default = !strcmp(words[0], "default");
@@ -37,17 +38,21 @@ int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, 
 	}
 	for (size_t i = 1; i < n; i += 2) {
 		const char *key = words[i], *val = i + 1 < n ? words[i + 1] : NULL;
-		if (!val)
+		/* A misspelt last word is unknown, not a keyword missing its value. */
+		bool known = !strcmp(key, "via") || !strcmp(key, "dev") || !strcmp(key, "metric");
+		if (!val && known)
 			return nc_err_set(err, EINVAL, "route %s: '%s' needs a value", words[0],
 					  key);
 		int r;
+		if (known &&
+		    ((!strcmp(key, "via") && rt.has_gw) || (!strcmp(key, "dev") && rt.dev[0]) ||
+		     (!strcmp(key, "metric") && rt.has_metric)))
+			return nc_err_set(err, EINVAL, "route %s: '%s' given twice", words[0], key);
 		if (!strcmp(key, "via")) {
-			if (rt.has_gw)
-				return nc_err_set(err, EINVAL, "route %s: 'via' given twice",
-						  words[0]);
 			if ((r = nc_ip_parse(val, &rt.gw, err)) < 0)
 				return r;
 			rt.has_gw = true;
+			gw_word = val;
 		} else if (!strcmp(key, "dev")) {
 			if ((r = nc_ifname_valid(val, err)) < 0)
 				return r;
@@ -72,7 +77,7 @@ int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, 
 		rt.dst.family = rt.has_gw ? rt.gw.family : AF_INET;
 	if (rt.has_gw && rt.gw.family != rt.dst.family)
 		return nc_err_set(err, EINVAL, "route %s: gateway %s is of another address family",
-				  words[0], words[2]);
+				  words[0], gw_word);
 	*ret_rt = rt;
 	return 0;
 }
