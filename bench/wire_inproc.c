@@ -3,17 +3,20 @@
  * wire_inproc: the work of bench/wire done inside one process, through
  * libnetcfg, the way 'nsbox lab up' does it.
  *
- *   wire_inproc [-n COUNT] [-p PREFIX]
+ *   wire_inproc [-n COUNT] [-p PREFIX] [-c CMD]
  *
  * Creates COUNT (default 200) persistent namespaces PREFIX1..PREFIXCOUNT
  * (default prefix "w"), each with lo up, and a veth pair between namespace
  * i and i+1: PREFIXi:eth1 = 10.(i/250).(i%250).1/24 and PREFIX(i+1):eth0 =
- * 10.(i/250).(i%250).2/24, both up. Then deletes every namespace.
+ * 10.(i/250).(i%250).2/24, both up. Then deletes every namespace. With -c,
+ * CMD is run by the shell between the two phases, untimed (bench/wire checks
+ * the chain that way); its failure fails the run, after the teardown.
  *
  * Prints one line that bench/wire parses:
- *   create S teardown S user S sys S
- * wall seconds of each phase (CLOCK_MONOTONIC), and the user and system CPU
- * time of the whole run (getrusage). Needs root, and is meant to run in a
+ *   create S teardown S user S sys S netns S links S
+ * wall seconds of each phase (CLOCK_MONOTONIC), the user and system CPU time
+ * of the whole run (getrusage), and create split into its namespaces and
+ * its links. Needs root, and is meant to run in a
  * private mount + network namespace (bench/wire sets that up).
  */
 #include <errno.h>
@@ -59,9 +62,9 @@ static int add_addr(struct nc_ns *ns, const char *ifname, unsigned link, unsigne
 int main(int argc, char **argv)
 {
 	unsigned n = 200;
-	const char *prefix = "w";
+	const char *prefix = "w", *check = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "n:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:c:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = (unsigned)strtoul(optarg, NULL, 10);
@@ -69,8 +72,11 @@ int main(int argc, char **argv)
 		case 'p':
 			prefix = optarg;
 			break;
+		case 'c':
+			check = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: wire_inproc [-n COUNT] [-p PREFIX]\n");
+			fprintf(stderr, "usage: wire_inproc [-n COUNT] [-p PREFIX] [-c CMD]\n");
 			return 2;
 		}
 	}
@@ -93,7 +99,7 @@ int main(int argc, char **argv)
 	struct nc_link_opts up = {.up = true};
 	int rc = 0;
 	unsigned made = 0;
-	double t1 = 0;
+	double t1 = 0, tn = 0;
 
 	double t0 = now();
 	for (unsigned i = 1; i <= n; i++, made++)
@@ -101,6 +107,7 @@ int main(int argc, char **argv)
 			rc = fail(names[i], &err);
 			goto teardown;
 		}
+	tn = now();
 	for (unsigned i = 1; i < n; i++) {
 		if (nc_veth_add(ns[i], "eth1", ns[i + 1], "eth0", &up, &err) < 0 ||
 		    add_addr(ns[i], "eth1", i, 1, &err) < 0 ||
@@ -110,6 +117,13 @@ int main(int argc, char **argv)
 		}
 	}
 	t1 = now();
+	if (check) {
+		fflush(stdout);
+		if (system(check) != 0) {
+			fprintf(stderr, "wire_inproc: check failed: %s\n", check);
+			rc = 1;
+		}
+	}
 
 teardown:;
 	double t2 = now();
@@ -123,8 +137,8 @@ teardown:;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	if (!rc)
-		printf("create %.6f teardown %.6f user %.6f sys %.6f\n", t1 - t0, t3 - t2,
-		       tv_s(ru.ru_utime), tv_s(ru.ru_stime));
+		printf("create %.6f teardown %.6f user %.6f sys %.6f netns %.6f links %.6f\n",
+		       t1 - t0, t3 - t2, tv_s(ru.ru_utime), tv_s(ru.ru_stime), tn - t0, t1 - tn);
 	free(ns);
 	free(names);
 	return rc;

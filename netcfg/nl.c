@@ -200,6 +200,11 @@ int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err)
 		return nc_err_nl(err, r, "netlink socket");
 	/* Large dumps (hundreds of links) overflow the default buffer. */
 	nl_socket_set_buffer_size(sk, 1 << 20, 1 << 20);
+	/* libnl reads each reply twice (MSG_PEEK for its size, then for real)
+	 * unless told a buffer that always fits: netlink_dump() fills at most
+	 * 32 KiB per skb (net/netlink/af_netlink.c), so 64 KiB always does. */
+	nl_socket_disable_msg_peek(sk);
+	nl_socket_set_msg_buf_size(sk, 64 * 1024);
 	int one = 1;
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, record_error, NULL);

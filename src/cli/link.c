@@ -70,15 +70,13 @@ static int configure_end(struct nc_ns *ns, const struct endpoint *ep, struct nc_
 	return 0;
 }
 
-static int check_end(struct nc_ns *ns, const struct endpoint *ep, struct nc_err *err)
+/* The bridge must exist before the pair is made. The interface names need
+ * no look-up: the one RTM_NEWLINK that creates the pair is refused as a
+ * whole with EEXIST when either end's name is taken, and nc_veth_add says
+ * which. */
+static int check_bridge(struct nc_ns *ns, const struct endpoint *ep, struct nc_err *err)
 {
-	bool exists;
-	int r = nc_link_exists(ns, ep->ifname, &exists, err);
-	if (r < 0)
-		return r;
-	if (exists)
-		return nc_err_set(err, EEXIST, "link %s:%s: already exists", nc_ns_name(ns),
-				  ep->ifname);
+	int r;
 	if (ep->bridge[0]) {
 		char kind[16];
 		if ((r = nc_link_kind(ns, ep->bridge, kind, sizeof(kind), err)) < 0)
@@ -122,7 +120,7 @@ static int link_add(int argc, char **argv)
 	    (!same_ns && nc_ns_open(endpoint_netns(&b), &nsb_own, &err) < 0))
 		return cli_fail(EXIT_USAGE, &err);
 	struct nc_ns *nsb = same_ns ? nsa : nsb_own;
-	if (check_end(nsa, &a, &err) < 0 || check_end(nsb, &b, &err) < 0)
+	if (check_bridge(nsa, &a, &err) < 0 || check_bridge(nsb, &b, &err) < 0)
 		return cli_fail(EXIT_USAGE, &err);
 
 	int r = nc_veth_add(nsa, a.ifname, nsb, b.ifname, &lo, &err);
