@@ -22,7 +22,6 @@ NC_DEFINE_CLEANUP(struct nl_cache *, nl_cache_free)
 NC_DEFINE_CLEANUP(struct rtnl_link *, rtnl_link_put)
 NC_DEFINE_CLEANUP(struct rtnl_addr *, rtnl_addr_put)
 NC_DEFINE_CLEANUP(struct rtnl_route *, rtnl_route_put)
-NC_DEFINE_CLEANUP(struct nc_ns *, nc_ns_free)
 NC_DEFINE_CLEANUP(DIR *, closedir)
 
 #define _cleanup_nl_sock_  _cleanup_(nl_socket_freep)

@@ -85,6 +85,11 @@ struct nc_ns;
 
 int nc_ns_open(const char *name, struct nc_ns **ret_ns, struct nc_err *err);
 void nc_ns_free(struct nc_ns *ns);
+/* For __attribute__((cleanup)). */
+static inline void nc_ns_freep(struct nc_ns **ns)
+{
+	nc_ns_free(*ns);
+}
 /* "host" for the caller's own netns. */
 const char *nc_ns_name(const struct nc_ns *ns);
 int nc_ns_fd(const struct nc_ns *ns);
@@ -99,6 +104,8 @@ int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void 
  * not NULL, it receives an open handle on the new namespace. */
 int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err);
 int nc_netns_del(const char *name, struct nc_err *err);
+/* Bring lo up in the calling thread's netns (a fresh one has it down). */
+int nc_lo_up(struct nc_err *err);
 /* 0 if /run/netns/NAME is a mounted netns, -ENOENT if absent. */
 int nc_netns_check(const char *name, struct nc_err *err);
 /* Sorted names of everything in /run/netns; free with nc_strv_free. */

@@ -69,6 +69,13 @@ static int set_lo_up(struct nl_sock *sk, struct nc_err *err)
 	return 0;
 }
 
+int nc_lo_up(struct nc_err *err)
+{
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	int r = nc_rtnl_connect(&sk, err);
+	return r < 0 ? r : set_lo_up(sk, err);
+}
+
 struct create_ctx {
 	const char *path;
 	struct nl_sock *sk;

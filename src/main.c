@@ -17,6 +17,11 @@ static const char usage[] =
     "  route add|del             routes\n"
     "  bridge add|del            Linux bridges\n"
     "  sysctl NS KEY[=VALUE]...  network sysctls of a netns (forwarding, ...)\n"
+    "  run [OPTIONS] -- CMD...   run CMD in a sandbox (namespaces, pivot_root, init)\n"
+    "  exec NAME -- CMD...       run CMD inside a running sandbox\n"
+    "  ps                        sandboxes, running and exited\n"
+    "  stop NAME...              stop sandboxes (SIGTERM, then SIGKILL)\n"
+    "  logs NAME                 output of a detached sandbox\n"
     "\n"
     "An endpoint is NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]; NS 'host' is nsbox's own netns.\n"
     "\n"
@@ -34,8 +39,9 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"netns", cmd_netns}, {"link", cmd_link},	  {"addr", cmd_addr},
-    {"route", cmd_route}, {"bridge", cmd_bridge}, {"sysctl", cmd_sysctl},
+    {"netns", cmd_netns},   {"link", cmd_link},	    {"addr", cmd_addr}, {"route", cmd_route},
+    {"bridge", cmd_bridge}, {"sysctl", cmd_sysctl}, {"run", cmd_run},	{"exec", cmd_exec},
+    {"ps", cmd_ps},	    {"stop", cmd_stop},	    {"logs", cmd_logs},
 };
 
 int main(int argc, char **argv)

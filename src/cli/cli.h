@@ -51,6 +51,11 @@ int cmd_addr(int argc, char **argv);
 int cmd_route(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);
 int cmd_sysctl(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_logs(int argc, char **argv);
 
 /* Exit code for a failure that happened before anything changed: the
  * kernel's or the user's fault alike, nothing was touched. */
@@ -59,5 +64,4 @@ static inline int cli_fail_validate(const struct nc_err *err)
 	return cli_fail(EXIT_USAGE, err);
 }
 
-NC_DEFINE_CLEANUP(struct nc_ns *, nc_ns_free)
 #define _cleanup_ns_ _cleanup_(nc_ns_freep)

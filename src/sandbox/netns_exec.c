@@ -11,7 +11,6 @@
 #include "cleanup.h"
 #include "netns_exec.h"
 
-NC_DEFINE_CLEANUP(struct nc_ns *, nc_ns_free)
 NC_DEFINE_CLEANUP(DIR *, closedir)
 
 /* /etc/netns/NAME/FILE is bound over /etc/FILE (ip-netns(8)), so a netns
