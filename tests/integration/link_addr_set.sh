@@ -1,5 +1,5 @@
 #!/bin/bash
-# link set, addr add/del, netns del of a namespace in use.
+# link set, addr add/del, netns del of a namespace a sandbox uses.
 . "$TESTLIB"
 
 expect 0 "setup" netns add a b
@@ -19,16 +19,17 @@ unchanged "after the refused addr add"
 expect 0 "addr del" addr del a:eth0 fd04::1/64
 check "fd04::1 gone" bash -c '! ip -n a -j addr show eth0 | jq -e ".[0].addr_info[] | select(.local==\"fd04::1\")" >/dev/null'
 
-# A process running inside keeps a netns busy.
-ip netns exec b sleep 30 &
+# A sandbox running in b keeps it busy; a mere process does not count.
+ip netns exec a sleep 30 &
 sleeper=$!
-for _ in $(seq 50); do [[ $(ip netns pids b) ]] && break; sleep 0.05; done
-expect 2 "netns del refuses a netns in use" netns del a b
-expect_err "netns b: in use by 1 process \(pid $sleeper\)" "the message names the process"
+expect 0 "sandbox in b" run -d --name user --netns b -- sleep 4243
+expect 2 "netns del refuses a netns a sandbox uses" netns del a b
+expect_err "netns b: in use by sandbox user" "the message names the sandbox"
 check "both still there" bash -c '[[ $(ls /run/netns | wc -l) == 2 ]]'
-expect 0 "netns list counts the process" --json netns list
-check "b has 1 process" bash -c "jq -e '.[] | select(.name==\"b\") | .processes == 1' '$TMP/out' >/dev/null"
+expect 0 "netns list counts the processes" --json netns list
+check "a has the sleep, b the sandbox's init and command" bash -c "jq -e '(.[] | select(.name==\"a\") | .processes == 1) and (.[] | select(.name==\"b\") | .processes == 2)' '$TMP/out' >/dev/null"
 expect 0 "netns del --force" netns del --force a b
+expect 0 "stop the sandbox" stop user
 kill "$sleeper"
 wait "$sleeper" 2>/dev/null
 assert_clean
