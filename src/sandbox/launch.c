@@ -32,7 +32,6 @@
 
 struct child_ctx {
 	const struct sandbox_spec *spec;
-	const struct rootfs_fds *fds;
 	int netns_fd;
 	int err_w, go_r;
 	int state_dirfd; /* detached: where the init leaves the exit status */
@@ -84,7 +83,7 @@ __attribute__((noreturn)) static void child_main(const struct child_ctx *c)
 		nc_err_errno(&err, errno, "hostname %s", hostname);
 		child_fail(c->err_w, &err);
 	}
-	if (rootfs_build(spec, c->fds, hostname, &err) < 0)
+	if (rootfs_build(spec, hostname, &err) < 0)
 		child_fail(c->err_w, &err);
 
 	if (spec->detach) {
@@ -197,6 +196,7 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 
 	if ((r = rootfs_open(spec, &fds, err)) < 0)
 		goto fail;
+	rootfs_fds_close(&fds);
 	if (spec->net == SANDBOX_NET_NETNS && (r = nc_ns_open(spec->netns, &ns, err)) < 0)
 		goto fail;
 	if (spec->detach) {
@@ -224,7 +224,6 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 		close(go_pipe[1]);
 		struct child_ctx c = {
 		    .spec = spec,
-		    .fds = &fds,
 		    .netns_fd = ns ? nc_ns_fd(ns) : -1,
 		    .err_w = err_pipe[1],
 		    .go_r = go_pipe[0],
@@ -236,7 +235,6 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 	close(err_pipe[1]);
 	close(go_pipe[0]);
 	err_pipe[1] = go_pipe[0] = -1;
-	rootfs_fds_close(&fds);
 
 	if ((r = record(spec, dirfd, pid, err)) < 0) {
 		kill(pid, SIGKILL);

@@ -400,12 +400,26 @@ static int mask_proc(struct nc_err *err)
 	return 0;
 }
 
-int rootfs_build(const struct sandbox_spec *spec, const struct rootfs_fds *fds,
-		 const char *hostname, struct nc_err *err)
+static void rootfs_fds_closep(struct rootfs_fds *fds)
+{
+	rootfs_fds_close(fds);
+}
+
+int rootfs_build(const struct sandbox_spec *spec, const char *hostname, struct nc_err *err)
 {
 	/* First of all: nothing mounted from here on may reach the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return nc_err_errno(err, errno, "make / a slave mount");
+	/* Opened again here, in the sandbox's mount namespace: overlayfs and
+	 * open_tree() clone only mounts of the caller's own namespace
+	 * (clone_private_mount, may_copy_tree), and fds opened by nsbox
+	 * before the clone name the mounts of the host's. Before the staging
+	 * tmpfs, which hides whatever lives under the host's /tmp. */
+	_cleanup_(rootfs_fds_closep) struct rootfs_fds fds_own = {.dir = -1, .etc_netns = -1};
+	int r = rootfs_open(spec, &fds_own, err);
+	if (r < 0)
+		return r;
+	const struct rootfs_fds *fds = &fds_own;
 	if (mount("nsbox", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return nc_err_errno(err, errno, "mount the staging tmpfs");
 	if (mkdir(STAGE_ROOT, 0755) < 0)
@@ -435,7 +449,6 @@ int rootfs_build(const struct sandbox_spec *spec, const struct rootfs_fds *fds,
 	if (root < 0)
 		return nc_err_errno(err, errno, "open " STAGE_ROOT);
 
-	int r;
 	if (!spec->rootfs && (r = populate_host(root, err)) < 0)
 		return r;
 	if ((r = mount_in(root, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, true,

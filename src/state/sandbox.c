@@ -230,7 +230,9 @@ uint64_t proc_start_time(pid_t pid)
 	/* comm (field 2) may hold spaces and ')'; fields resume after the
 	 * last ')'. starttime is field 22, the 20th after it. */
 	char *p = strrchr(buf, ')');
-	if (!p)
+	/* A zombie has ended; only its reaper has yet to look (an orphaned
+	 * init waits for whoever adopted it). */
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
 		return 0;
 	for (int field = 2; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');

@@ -49,7 +49,7 @@ int sandbox_state_exit_status(const char *name);
 /* A pidfd for the record's init, checked to be that very process (pid and
  * start time), or -ESRCH. */
 int sandbox_pidfd(const struct sandbox_rec *rec, int *ret_pidfd);
-/* proc(5) field 22 of pid, or 0. */
+/* proc(5) field 22 of pid, or 0 when it is gone or a zombie. */
 uint64_t proc_start_time(pid_t pid);
 
 /* Remove the records of sandboxes whose init is gone and that nobody will
