@@ -33,8 +33,8 @@ static int build(struct nc_ns *ns, const char *ifname, const struct nc_cidr *add
 	return 0;
 }
 
-int nc_addr_add(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
-		struct nc_err *err)
+static int change(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr, bool add,
+		  struct nc_err *err)
 {
 	char buf[64];
 	struct nl_sock *sk;
@@ -42,39 +42,33 @@ int nc_addr_add(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr
 	int r = build(ns, ifname, addr, &sk, &a, err);
 	if (r < 0)
 		return r;
+	nc_cidr_str(addr, true, buf, sizeof(buf));
 	/* Without NODAD an IPv6 address stays "tentative" for about a second
 	 * of duplicate address detection and cannot be bound or pinged from
 	 * (RFC 4862 5.4); nsbox's addresses are planned, not discovered. */
-	if (addr->family == AF_INET6)
+	if (add && addr->family == AF_INET6)
 		rtnl_addr_set_flags(a, IFA_F_NODAD);
-	r = rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL);
+	r = add ? rtnl_addr_add(sk, a, NLM_F_CREATE | NLM_F_EXCL) : rtnl_addr_delete(sk, a, 0);
 	if (r == -NLE_EXIST)
-		return nc_err_set(err, EEXIST, "address %s on %s:%s: already exists",
-				  nc_cidr_str(addr, true, buf, sizeof(buf)), nc_ns_name(ns),
-				  ifname);
+		return nc_err_set(err, EEXIST, "address %s on %s:%s: already exists", buf,
+				  nc_ns_name(ns), ifname);
+	/* The kernel answers EADDRNOTAVAIL for an address that is not there. */
+	if (!add && (r == -NLE_NOADDR || r == -NLE_OBJ_NOTFOUND))
+		return nc_err_set(err, ENOENT, "address %s on %s:%s: no such address", buf,
+				  nc_ns_name(ns), ifname);
 	if (r < 0)
-		return nc_err_nl(err, r, "address %s on %s:%s",
-				 nc_cidr_str(addr, true, buf, sizeof(buf)), nc_ns_name(ns), ifname);
+		return nc_err_nl(err, r, "address %s on %s:%s", buf, nc_ns_name(ns), ifname);
 	return 0;
+}
+
+int nc_addr_add(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
+		struct nc_err *err)
+{
+	return change(ns, ifname, addr, true, err);
 }
 
 int nc_addr_del(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
 		struct nc_err *err)
 {
-	char buf[64];
-	struct nl_sock *sk;
-	_cleanup_addr_ struct rtnl_addr *a = NULL;
-	int r = build(ns, ifname, addr, &sk, &a, err);
-	if (r < 0)
-		return r;
-	r = rtnl_addr_delete(sk, a, 0);
-	/* The kernel answers EADDRNOTAVAIL for an address that is not there. */
-	if (r == -NLE_NOADDR || r == -NLE_OBJ_NOTFOUND)
-		return nc_err_set(err, ENOENT, "address %s on %s:%s: no such address",
-				  nc_cidr_str(addr, true, buf, sizeof(buf)), nc_ns_name(ns),
-				  ifname);
-	if (r < 0)
-		return nc_err_nl(err, r, "address %s on %s:%s",
-				 nc_cidr_str(addr, true, buf, sizeof(buf)), nc_ns_name(ns), ifname);
-	return 0;
+	return change(ns, ifname, addr, false, err);
 }

@@ -14,9 +14,16 @@
 
 #include "internal.h"
 
-static int netns_path(const char *name, char *buf, size_t len)
+#define NETNS_PATH_MAX (sizeof(NC_NETNS_DIR) + NAME_MAX + 2)
+
+/* Validate name and give its path under /run/netns. */
+static int netns_path(const char *name, char buf[static NETNS_PATH_MAX], struct nc_err *err)
 {
-	return snprintf(buf, len, "%s/%s", NC_NETNS_DIR, name);
+	int r = nc_netns_name_valid(name, err);
+	if (r < 0)
+		return r;
+	snprintf(buf, NETNS_PATH_MAX, "%s/%s", NC_NETNS_DIR, name);
+	return 0;
 }
 
 /* Open and lock /run/netns, making it first if create is set. The lock
@@ -97,11 +104,10 @@ static int create_in_new_netns(struct create_ctx *c, const char *name, struct nc
 
 int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 {
-	int r = nc_netns_name_valid(name, err);
+	char path[NETNS_PATH_MAX];
+	int r = netns_path(name, path, err);
 	if (r < 0)
 		return r;
-	char path[sizeof(NC_NETNS_DIR) + NAME_MAX + 2];
-	netns_path(name, path, sizeof(path));
 
 	_cleanup_close_ int dirfd = -1;
 	r = lock_dir(true, &dirfd, err);
@@ -155,11 +161,10 @@ int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 
 int nc_netns_del(const char *name, struct nc_err *err)
 {
-	int r = nc_netns_name_valid(name, err);
+	char path[NETNS_PATH_MAX];
+	int r = netns_path(name, path, err);
 	if (r < 0)
 		return r;
-	char path[sizeof(NC_NETNS_DIR) + NAME_MAX + 2];
-	netns_path(name, path, sizeof(path));
 
 	_cleanup_close_ int dirfd = -1;
 	r = lock_dir(false, &dirfd, err);

@@ -136,7 +136,7 @@ static int build(struct nc_ns *ns, const struct nc_route *rt, struct rtnl_route 
 	return 0;
 }
 
-int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err)
+static int change(struct nc_ns *ns, const struct nc_route *rt, bool add, struct nc_err *err)
 {
 	char what[64];
 	route_str(rt, what, sizeof(what));
@@ -147,9 +147,13 @@ int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err
 	_cleanup_route_ struct rtnl_route *route = NULL;
 	if ((r = build(ns, rt, &route, err)) < 0)
 		return r;
-	r = rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL);
+	r = add ? rtnl_route_add(sk, route, NLM_F_CREATE | NLM_F_EXCL)
+		: rtnl_route_delete(sk, route, 0);
 	if (r == -NLE_EXIST)
 		return nc_err_set(err, EEXIST, "route %s in netns %s: already exists", what,
+				  nc_ns_name(ns));
+	if (r == -NLE_OBJ_NOTFOUND)
+		return nc_err_set(err, ESRCH, "route %s in netns %s: no such route", what,
 				  nc_ns_name(ns));
 	/* ENETUNREACH from fib_check_nh(): no connected route covers the
 	 * gateway. */
@@ -158,22 +162,12 @@ int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err
 	return 0;
 }
 
+int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err)
+{
+	return change(ns, rt, true, err);
+}
+
 int nc_route_del(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err)
 {
-	char what[64];
-	route_str(rt, what, sizeof(what));
-	struct nl_sock *sk;
-	int r = nc_ns_sock(ns, &sk, err);
-	if (r < 0)
-		return r;
-	_cleanup_route_ struct rtnl_route *route = NULL;
-	if ((r = build(ns, rt, &route, err)) < 0)
-		return r;
-	r = rtnl_route_delete(sk, route, 0);
-	if (r == -NLE_OBJ_NOTFOUND)
-		return nc_err_set(err, ESRCH, "route %s in netns %s: no such route", what,
-				  nc_ns_name(ns));
-	if (r < 0)
-		return nc_err_nl(err, r, "route %s in netns %s", what, nc_ns_name(ns));
-	return 0;
+	return change(ns, rt, false, err);
 }

@@ -43,18 +43,12 @@ static int addr_change(int argc, char **argv, bool add)
 				return cli_usage(cmd, "%s given twice", argv[i + 1 + k]);
 	}
 	_cleanup_ns_ struct nc_ns *ns = NULL;
-	if (nc_ns_open(endpoint_netns(&ep), &ns, &err) < 0)
-		return cli_fail(EXIT_USAGE, &err);
-	bool exists;
-	if (nc_link_exists(ns, ep.ifname, &exists, &err) < 0)
-		return cli_fail(EXIT_OPFAIL, &err);
-	if (!exists) {
-		nc_err_set(&err, ENODEV, "link %s:%s: no such device", ep.ns, ep.ifname);
-		return cli_fail(EXIT_USAGE, &err);
-	}
+	int r = cli_open(ep.ns, ep.ifname, &ns);
+	if (r)
+		return r;
 	for (size_t k = 0; k < n; k++) {
-		int r = add ? nc_addr_add(ns, ep.ifname, &addrs[k], &err)
-			    : nc_addr_del(ns, ep.ifname, &addrs[k], &err);
+		r = add ? nc_addr_add(ns, ep.ifname, &addrs[k], &err)
+			: nc_addr_del(ns, ep.ifname, &addrs[k], &err);
 		if (r < 0) {
 			/* Undo this command's own changes, newest first. */
 			for (size_t m = k; m-- > 0;) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -95,4 +96,24 @@ int cli_getopt(int argc, char **argv, const char *cmd, const char *usage, const 
 		}
 	}
 	return optind;
+}
+
+int cli_open(const char *name, const char *ifname, struct nc_ns **ret_ns)
+{
+	struct nc_err err;
+	struct nc_ns *ns = NULL;
+	if (nc_ns_open(strcmp(name, "host") ? name : NULL, &ns, &err) < 0)
+		return cli_fail(EXIT_USAGE, &err);
+	bool exists = true;
+	if (ifname && nc_link_exists(ns, ifname, &exists, &err) < 0) {
+		nc_ns_free(ns);
+		return cli_fail(EXIT_OPFAIL, &err);
+	}
+	if (!exists) {
+		nc_err_set(&err, ENODEV, "link %s:%s: no such device", name, ifname);
+		nc_ns_free(ns);
+		return cli_fail(EXIT_USAGE, &err);
+	}
+	*ret_ns = ns;
+	return 0;
 }

@@ -57,6 +57,11 @@ int cmd_ps(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 
+/* Open netns name ("host": nsbox's own) into *ret_ns and, if ifname is not
+ * NULL, check that the interface exists there. 0, or the exit code after
+ * printing why (2: nothing exists to change; 1: the kernel failed). */
+int cli_open(const char *name, const char *ifname, struct nc_ns **ret_ns);
+
 /* Exit code for a failure that happened before anything changed: the
  * kernel's or the user's fault alike, nothing was touched. */
 static inline int cli_fail_validate(const struct nc_err *err)

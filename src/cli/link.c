@@ -189,15 +189,9 @@ static int link_set(int argc, char **argv)
 	if (chg.up == -1 && !chg.mtu && !chg.set_mac)
 		return cli_usage("link set", "nothing to change");
 	_cleanup_ns_ struct nc_ns *ns = NULL;
-	if (nc_ns_open(endpoint_netns(&ep), &ns, &err) < 0)
-		return cli_fail(EXIT_USAGE, &err);
-	bool exists;
-	if (nc_link_exists(ns, ep.ifname, &exists, &err) < 0)
-		return cli_fail(EXIT_OPFAIL, &err);
-	if (!exists) {
-		nc_err_set(&err, ENODEV, "link %s:%s: no such device", ep.ns, ep.ifname);
-		return cli_fail(EXIT_USAGE, &err);
-	}
+	int r = cli_open(ep.ns, ep.ifname, &ns);
+	if (r)
+		return r;
 	if (nc_link_set(ns, ep.ifname, &chg, &err) < 0)
 		return cli_fail(EXIT_OPFAIL, &err);
 	return 0;

@@ -37,18 +37,10 @@ static int route_change(int argc, char **argv, bool add)
 	    0)
 		return cli_fail(EXIT_USAGE, &err);
 	_cleanup_ns_ struct nc_ns *ns = NULL;
-	if (nc_ns_open(strcmp(name, "host") ? name : NULL, &ns, &err) < 0)
-		return cli_fail(EXIT_USAGE, &err);
-	if (rt.dev[0]) {
-		bool exists;
-		if (nc_link_exists(ns, rt.dev, &exists, &err) < 0)
-			return cli_fail(EXIT_OPFAIL, &err);
-		if (!exists) {
-			nc_err_set(&err, ENODEV, "link %s:%s: no such device", name, rt.dev);
-			return cli_fail(EXIT_USAGE, &err);
-		}
-	}
-	int r = add ? nc_route_add(ns, &rt, &err) : nc_route_del(ns, &rt, &err);
+	int r = cli_open(name, rt.dev[0] ? rt.dev : NULL, &ns);
+	if (r)
+		return r;
+	r = add ? nc_route_add(ns, &rt, &err) : nc_route_del(ns, &rt, &err);
 	if (r < 0)
 		/* Refused as a whole by the kernel, so nothing changed. */
 		return cli_fail(r == -EEXIST || r == -ESRCH || r == -ENETUNREACH ? EXIT_USAGE
