@@ -55,9 +55,16 @@ int command_failure_read(int fd, int *ret_code, char *msg, size_t len)
 static void apply_identity_and_caps(const struct command *cmd, int fd)
 {
 	bool root = !cmd->set_user || cmd->uid == 0;
+	/* Only what nsbox holds can be kept: "ALL" means all of those (a
+	 * container that runs nsbox may lack CAP_SYS_RESOURCE, say). */
+	uint64_t held = 0;
+	if (capng_get_caps_process() == 0)
+		for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+			if (capng_have_capability(CAPNG_PERMITTED, (unsigned)cap))
+				held |= 1ULL << cap;
 	capng_clear(CAPNG_SELECT_ALL);
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (!(cmd->caps & (1ULL << cap)))
+		if (!(cmd->caps & held & (1ULL << cap)))
 			continue;
 		unsigned type = CAPNG_BOUNDING_SET;
 		/* A user other than root keeps none, as in Docker: the kernel

@@ -181,11 +181,8 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 	_cleanup_close_ int dirfd = -1;
 	{
 		_cleanup_close_ int lock = -1;
-		int r = journal_lock(&lock, err);
-		if (r < 0)
-			return r;
-		if ((r = sandbox_state_create(spec->name, &dirfd, err)) < 0)
-			return r;
+		if (journal_lock(&lock, err) < 0 || sandbox_state_create(spec->name, &dirfd, err) < 0)
+			return -125;
 	}
 	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1};
 	_cleanup_(nc_ns_freep) struct nc_ns *ns = NULL;
