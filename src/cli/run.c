@@ -287,6 +287,8 @@ int cmd_run(int argc, char **argv)
 	r = sandbox_run(&o.spec, &err);
 	if (r < 0)
 		r = cli_fail(-r, &err);
+	else if (o.spec.detach)
+		printf("%s\n", o.spec.name);
 out:
 	for (size_t k = 0; k < o.spec.n_binds; k++) {
 		free((char *)o.spec.binds[k].src);

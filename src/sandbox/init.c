@@ -55,15 +55,23 @@ void init_run(pid_t cmd, int exit_dirfd)
 		int sig = sigwaitinfo(&set, &si);
 		if (sig < 0)
 			continue;
-		if (sig != SIGCHLD) {
+		if (sig != SIGCHLD && cmd > 0) {
 			kill(cmd, sig);
+			continue;
+		}
+		if (sig != SIGCHLD) {
+			/* Idle: the signals that end a process end the sandbox. */
+			if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
+				write_status(exit_dirfd, 128 + sig);
+				_exit(128 + sig);
+			}
 			continue;
 		}
 		/* Reap everything: orphans of the sandbox land on PID 1. */
 		int status;
 		pid_t p;
 		while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (p != cmd)
+			if (cmd <= 0 || p != cmd)
 				continue;
 			int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 			write_status(exit_dirfd, code);

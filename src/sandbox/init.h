@@ -11,5 +11,6 @@ void init_signals(sigset_t *ret_set);
  * the signals of init_signals blocked since before the fork): reap every
  * child, pass the forwarded signals to cmd, and when cmd ends write its
  * status to exit_dirfd/"exit" (if >= 0) and exit with it (128+N for
- * signal N). */
+ * signal N). With cmd 0 (no command) it idles until SIGTERM, SIGINT,
+ * SIGHUP or SIGQUIT. */
 __attribute__((noreturn)) void init_run(pid_t cmd, int exit_dirfd);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,7 +28,6 @@
 #include "init.h"
 #include "launch.h"
 #include "rootfs.h"
-#include "state/journal.h"
 #include "wait.h"
 
 struct child_ctx {
@@ -112,12 +112,13 @@ __attribute__((noreturn)) static void child_main(const struct child_ctx *c)
 	sigset_t set;
 	init_signals(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	pid_t cmd = fork();
+	/* No command (a lab node): the init alone keeps the namespaces. */
+	pid_t cmd = spec->argv ? fork() : 0;
 	if (cmd < 0) {
 		nc_err_errno(&err, errno, "fork the command");
 		child_fail(c->err_w, &err);
 	}
-	if (cmd == 0) {
+	if (cmd == 0 && spec->argv) {
 		struct command command = {
 		    .argv = spec->argv,
 		    .env = spec->env,
@@ -165,7 +166,7 @@ static int record(const struct sandbox_spec *spec, int dirfd, pid_t pid, struct 
 						 : "none");
 	snprintf(rec.rootfs, sizeof(rec.rootfs), "%s", spec->rootfs ? spec->rootfs : "host");
 	size_t off = 0;
-	for (char **a = spec->argv; *a && off < sizeof(rec.cmd) - 1; a++)
+	for (char **a = spec->argv; a && *a && off < sizeof(rec.cmd) - 1; a++)
 		off += (size_t)snprintf(rec.cmd + off, sizeof(rec.cmd) - off, "%s%s",
 					a == spec->argv ? "" : " ", *a);
 	/* Newlines would break the record's line format. */
@@ -175,22 +176,41 @@ static int record(const struct sandbox_spec *spec, int dirfd, pid_t pid, struct 
 	return sandbox_state_write(dirfd, &rec, err);
 }
 
-int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
+void sandbox_launch_abort(struct sandbox_launch *l)
 {
-	sandbox_state_gc();
-	_cleanup_close_ int dirfd = -1;
-	{
-		_cleanup_close_ int lock = -1;
-		if (journal_lock(&lock, err) < 0 || sandbox_state_create(spec->name, &dirfd, err) < 0)
-			return -125;
+	if (l->pidfd >= 0) {
+		/* SIGKILL of the init takes its whole pid namespace along. */
+		pidfd_send_signal(l->pidfd, SIGKILL, NULL, 0);
+		waitid(P_PIDFD, (id_t)l->pidfd, &(siginfo_t){0}, WEXITED);
+		close(l->pidfd);
+		l->pidfd = -1;
 	}
+	if (l->err_r >= 0) {
+		close(l->err_r);
+		l->err_r = -1;
+	}
+	if (l->name[0])
+		sandbox_state_remove(l->name);
+	l->name[0] = '\0';
+}
+
+int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
+		  struct nc_err *err)
+{
+	struct sandbox_launch l = {.pidfd = -1, .err_r = -1};
+	/* mkdir is the arbiter of a name: no lock needed. */
+	_cleanup_close_ int dirfd = -1;
+	if (sandbox_state_create(spec->name, &dirfd, err) < 0)
+		return -125;
+	snprintf(l.name, sizeof(l.name), "%s", spec->name);
+
 	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1};
 	_cleanup_(nc_ns_freep) struct nc_ns *ns = NULL;
 	_cleanup_close_ int log_fd = -1;
 	int err_pipe[2] = {-1, -1}, go_pipe[2] = {-1, -1};
-	int pidfd = -1, r;
-	pid_t pid = -1;
+	int r;
 
+	/* Checked here, before anything runs; opened again by the init. */
 	if ((r = rootfs_open(spec, &fds, err)) < 0)
 		goto fail;
 	rootfs_fds_close(&fds);
@@ -211,9 +231,9 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 	if (spec->net == SANDBOX_NET_NONE)
 		flags |= CLONE_NEWNET;
-	pid = clone3_pidfd(flags, &pidfd);
+	pid_t pid = clone3_pidfd(flags, &l.pidfd);
 	if (pid < 0) {
-		r = nc_err_errno(err, errno, "clone3");
+		r = nc_err_errno(err, errno, "sandbox %s: clone3", spec->name);
 		goto fail;
 	}
 	if (pid == 0) {
@@ -229,54 +249,26 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 		};
 		child_main(&c);
 	}
+	l.pid = pid;
 	close(err_pipe[1]);
 	close(go_pipe[0]);
-	err_pipe[1] = go_pipe[0] = -1;
+	l.err_r = err_pipe[0];
+	err_pipe[0] = err_pipe[1] = go_pipe[0] = -1;
 
-	if ((r = record(spec, dirfd, pid, err)) < 0) {
-		kill(pid, SIGKILL);
+	/* Recorded before it may go on: from here, a crash of nsbox leaves a
+	 * record that finds the sandbox, and before here the init dies with
+	 * nsbox (PR_SET_PDEATHSIG). */
+	if ((r = record(spec, dirfd, pid, err)) < 0)
 		goto fail;
-	}
 	if (write(go_pipe[1], "g", 1) != 1) {
 		r = nc_err_errno(err, errno, "sandbox %s: start", spec->name);
 		goto fail;
 	}
 	close(go_pipe[1]);
-	go_pipe[1] = -1;
-
-	int code;
-	char msg[320];
-	if (command_failure_read(err_pipe[0], &code, msg, sizeof(msg)) < 0) {
-		code = 125;
-		snprintf(msg, sizeof(msg), "sandbox %s: lost contact with its init", spec->name);
-	}
-	close(err_pipe[0]);
-	err_pipe[0] = -1;
-	if (code >= 0) {
-		/* The init exits with the code it reported; reap it. */
-		waitid(P_PIDFD, (id_t)pidfd, &(siginfo_t){0}, WEXITED);
-		close(pidfd);
-		sandbox_state_remove(spec->name);
-		nc_err_set(err, code == 125 ? EINVAL : ENOEXEC, "%s", msg);
-		return -code;
-	}
-	if (spec->detach) {
-		close(pidfd);
-		printf("%s\n", spec->name);
-		return 0;
-	}
-	int status = wait_forwarding(pidfd, spec->tty);
-	close(pidfd);
-	sandbox_state_remove(spec->name);
-	return status;
+	*ret_launch = l;
+	return 0;
 
 fail:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	if (pidfd >= 0)
-		close(pidfd);
 	for (int i = 0; i < 2; i++) {
 		if (err_pipe[i] >= 0)
 			close(err_pipe[i]);
@@ -284,6 +276,42 @@ fail:
 			close(go_pipe[i]);
 	}
 	rootfs_fds_close(&fds);
+	sandbox_launch_abort(&l);
+	return -125;
+}
+
+int sandbox_started(struct sandbox_launch *l, struct nc_err *err)
+{
+	int code;
+	char msg[320];
+	if (command_failure_read(l->err_r, &code, msg, sizeof(msg)) < 0) {
+		code = 125;
+		snprintf(msg, sizeof(msg), "sandbox %s: lost contact with its init", l->name);
+	}
+	close(l->err_r);
+	l->err_r = -1;
+	if (code < 0)
+		return 0;
+	nc_err_set(err, code == 125 ? EINVAL : ENOEXEC, "%s", msg);
+	sandbox_launch_abort(l);
+	return -code;
+}
+
+int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
+{
+	sandbox_state_gc();
+	struct sandbox_launch l;
+	int r = sandbox_start(spec, &l, err);
+	if (r < 0)
+		return r;
+	if ((r = sandbox_started(&l, err)) < 0)
+		return r;
+	if (spec->detach) {
+		close(l.pidfd);
+		return 0;
+	}
+	int status = wait_forwarding(l.pidfd, spec->tty);
+	close(l.pidfd);
 	sandbox_state_remove(spec->name);
-	return r < 0 ? -125 : r;
+	return status;
 }

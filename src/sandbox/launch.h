@@ -4,8 +4,28 @@
 #include "command.h"
 #include "spec.h"
 
+/* A launch under way: started, not yet known to have run its command. */
+struct sandbox_launch {
+	char name[SANDBOX_NAME_MAX + 1];
+	pid_t pid;
+	int pidfd; /* of the init */
+	int err_r; /* the init's report: closes when the command runs */
+};
+
+/* Record and clone the sandbox; its init builds the root and starts the
+ * command on its own from here. 0, or -125 with err filled and nothing
+ * left. Many launches can be started before any is waited for. */
+int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
+		  struct nc_err *err);
+/* Wait until the command runs (or, without one, the init idles): 0, or
+ * minus the exit status to use (-125, -126, -127) with err filled and the
+ * sandbox gone. */
+int sandbox_started(struct sandbox_launch *l, struct nc_err *err);
+/* Kill a started sandbox and remove its record. */
+void sandbox_launch_abort(struct sandbox_launch *l);
+
 /* Launch spec. Returns the command's exit status in the foreground (128+N
- * for signal N), 0 once a detached sandbox runs (its name printed), or
+ * for signal N), 0 once a detached sandbox runs, or
  * minus the exit status nsbox must use (-125 nsbox failed, -126 cannot
  * execute, -127 not found) with err filled. Nothing of a failed launch
  * is left: no record, no mount, no process. */
