@@ -204,7 +204,7 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 		return -125;
 	snprintf(l.name, sizeof(l.name), "%s", spec->name);
 
-	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1};
+	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1, .tty = -1};
 	_cleanup_(nc_ns_freep) struct nc_ns *ns = NULL;
 	_cleanup_close_ int log_fd = -1;
 	int err_pipe[2] = {-1, -1}, go_pipe[2] = {-1, -1};

@@ -34,18 +34,20 @@ void rootfs_fds_close(struct rootfs_fds *fds)
 		close(fds->dir);
 	if (fds->etc_netns >= 0)
 		close(fds->etc_netns);
+	if (fds->tty >= 0)
+		close(fds->tty);
 	for (size_t i = 0; i < fds->n_binds; i++)
 		if (fds->binds[i] >= 0)
 			close(fds->binds[i]);
 	free(fds->binds);
-	fds->dir = fds->etc_netns = -1;
+	fds->dir = fds->etc_netns = fds->tty = -1;
 	fds->binds = NULL;
 	fds->n_binds = 0;
 }
 
 int rootfs_open(const struct sandbox_spec *spec, struct rootfs_fds *ret_fds, struct nc_err *err)
 {
-	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1};
+	struct rootfs_fds fds = {.dir = -1, .etc_netns = -1, .tty = -1};
 	int r = 0;
 	if (spec->rootfs) {
 		fds.dir = open(spec->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -69,6 +71,13 @@ int rootfs_open(const struct sandbox_spec *spec, struct rootfs_fds *ret_fds, str
 		char path[300];
 		snprintf(path, sizeof(path), "/etc/netns/%s", spec->netns);
 		fds.etc_netns = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (spec->tty) {
+		const char *tty = ttyname(STDIN_FILENO);
+		if (!tty || (fds.tty = open(tty, O_PATH | O_CLOEXEC)) < 0) {
+			r = nc_err_errno(err, errno, "--tty: cannot find the terminal's device");
+			goto fail;
+		}
 	}
 	if (spec->n_binds) {
 		fds.binds = calloc(spec->n_binds, sizeof(int));
@@ -246,7 +255,7 @@ struct dev_node {
 	unsigned major, minor;
 };
 
-static int populate_dev(int root, struct nc_err *err)
+static int populate_dev(int root, int tty, struct nc_err *err)
 {
 	static const struct dev_node nodes[] = {
 	    {"null", 1, 3},   {"zero", 1, 5},	 {"full", 1, 7},
@@ -276,6 +285,15 @@ static int populate_dev(int root, struct nc_err *err)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0)
 			return nc_err_errno(err, errno, "symlink /dev/%s in the sandbox",
 					    links[i][1]);
+	/* The terminal the command was given (-t) is a pty of nsbox's devpts,
+	 * which the sandbox cannot see: as /dev/console (as LXC does), so that
+	 * ttyname() finds a name for it by scanning /dev. */
+	if (tty >= 0) {
+		_cleanup_close_ int target = -1;
+		if ((r = resolve_in_root(root, "dev/console", false, true, &target, err)) < 0 ||
+		    (r = bind_fd(tty, "", target, false, "bind the terminal", err)) < 0)
+			return r;
+	}
 	/* A devpts of its own: ptys made inside are numbered from 0 and the
 	 * host's ptys are not there to open. */
 	if ((r = mount_in(root, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -415,7 +433,8 @@ int rootfs_build(const struct sandbox_spec *spec, const char *hostname, struct n
 	 * (clone_private_mount, may_copy_tree), and fds opened by nsbox
 	 * before the clone name the mounts of the host's. Before the staging
 	 * tmpfs, which hides whatever lives under the host's /tmp. */
-	_cleanup_(rootfs_fds_closep) struct rootfs_fds fds_own = {.dir = -1, .etc_netns = -1};
+	_cleanup_(rootfs_fds_closep) struct rootfs_fds fds_own = {
+	    .dir = -1, .etc_netns = -1, .tty = -1};
 	int r = rootfs_open(spec, &fds_own, err);
 	if (r < 0)
 		return r;
@@ -459,7 +478,7 @@ int rootfs_build(const struct sandbox_spec *spec, const char *hostname, struct n
 	if ((r = mount_in(root, "sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 			  true, err)) < 0)
 		return r;
-	if ((r = populate_dev(root, err)) < 0)
+	if ((r = populate_dev(root, fds->tty, err)) < 0)
 		return r;
 	if ((r = mount_in(root, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false, err)) <
 		0 ||

@@ -9,6 +9,7 @@
 struct rootfs_fds {
 	int dir;       /* --rootfs DIR, O_PATH; -1 for the host view */
 	int etc_netns; /* /etc/netns/NAME, or -1 */
+	int tty;       /* with -t: the terminal on stdin, or -1 */
 	int *binds;    /* O_PATH fds of the bind sources, as spec->binds */
 	size_t n_binds;
 };
