@@ -188,6 +188,23 @@ int nc_route_del(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err
 /* "DEST|default [via GW] [dev IF] [metric N]", the words iproute2 uses. */
 int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, struct nc_err *err);
 
+/* ---- shaping (tc.c) ---------------------------------------------------- */
+
+struct nc_shaping {
+	uint64_t rate_bps;  /* 0: no rate limit */
+	uint32_t delay_us;  /* 0: none */
+	uint32_t jitter_us; /* 0: none */
+	double loss_pct;    /* 0: none */
+};
+
+/* Replace the root qdisc of the interface: tbf for a rate alone; netem for
+ * delay, jitter or loss, with tbf under it when there is a rate too. A
+ * kernel without the qdisc gives EOPNOTSUPP naming its config option. */
+int nc_shaping_set(struct nc_ns *ns, const char *ifname, const struct nc_shaping *s,
+		   struct nc_err *err);
+/* Back to the kernel's default root qdisc. */
+int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err);
+
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 
 /* key in dotted form ("net.ipv4.ip_forward"); written in ns's view of

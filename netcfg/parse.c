@@ -258,7 +258,7 @@ int nc_rate_parse(const char *s, uint64_t *ret_bps, struct nc_err *err)
 		return r;
 	if (v < 8 || v > 1e13)
 		return nc_err_set(err, ERANGE, "rate: %s is out of range (8bit..10tbit)", s);
-	*ret_bps = (uint64_t)llround(v);
+	*ret_bps = (uint64_t)(v + 0.5);
 	return 0;
 }
 
@@ -276,7 +276,7 @@ int nc_time_parse(const char *s, uint32_t *ret_us, struct nc_err *err)
 		return r;
 	if (v > 4294967295.0)
 		return nc_err_set(err, ERANGE, "time: %s is too long", s);
-	*ret_us = (uint32_t)llround(v);
+	*ret_us = (uint32_t)(v + 0.5);
 	return 0;
 }
 

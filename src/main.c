@@ -22,6 +22,8 @@ static const char usage[] =
     "  ps                        sandboxes, running and exited\n"
     "  stop NAME...              stop sandboxes (SIGTERM, then SIGKILL)\n"
     "  logs NAME                 output of a detached sandbox\n"
+    "  lab up|down|list|status|exec|check|graph   whole topologies\n"
+    "  cleanup [--dry-run]       remove everything nsbox's journal names\n"
     "\n"
     "An endpoint is NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]; NS 'host' is nsbox's own netns.\n"
     "\n"
@@ -39,9 +41,10 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } commands[] = {
-    {"netns", cmd_netns},   {"link", cmd_link},	    {"addr", cmd_addr}, {"route", cmd_route},
-    {"bridge", cmd_bridge}, {"sysctl", cmd_sysctl}, {"run", cmd_run},	{"exec", cmd_exec},
-    {"ps", cmd_ps},	    {"stop", cmd_stop},	    {"logs", cmd_logs},
+    {"netns", cmd_netns},     {"link", cmd_link},     {"addr", cmd_addr}, {"route", cmd_route},
+    {"bridge", cmd_bridge},   {"sysctl", cmd_sysctl}, {"run", cmd_run},	  {"exec", cmd_exec},
+    {"ps", cmd_ps},	      {"stop", cmd_stop},     {"logs", cmd_logs}, {"lab", cmd_lab},
+    {"cleanup", cmd_cleanup},
 };
 
 int main(int argc, char **argv)

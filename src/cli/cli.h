@@ -56,6 +56,8 @@ int cmd_exec(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_stop(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
 
 /* Open netns name ("host": nsbox's own) into *ret_ns and, if ifname is not
  * NULL, check that the interface exists there. 0, or the exit code after

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "init.h"
 #include "netcfg.h"
 #include "spec.h"
 
@@ -122,10 +123,14 @@ static char **build_env(const struct command *cmd)
 
 void command_exec(const struct command *cmd, int fd)
 {
-	sigset_t none;
+	/* Back to defaults: what the init (or nsbox) caught, and SIGPIPE in
+	 * case whoever started nsbox ignored it. */
+	sigset_t none, caught;
 	sigemptyset(&none);
+	init_signal_set(&caught);
 	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+		if (sig == SIGPIPE || sigismember(&caught, sig) == 1)
+			signal(sig, SIG_DFL);
 	if (cmd->tty) {
 		/* Become the terminal's foreground process group, so ^C and ^Z
 		 * reach the command and nothing else. tcsetpgrp from a

@@ -15,19 +15,24 @@ static void noop(int sig)
 	(void)sig;
 }
 
-void init_signals(sigset_t *ret_set)
+void init_signal_set(sigset_t *ret_set)
 {
 	sigemptyset(ret_set);
 	sigaddset(ret_set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(ret_set, forwarded[i]);
+}
+
+void init_signals(sigset_t *ret_set)
+{
+	init_signal_set(ret_set);
 	/* PID 1 of a pid namespace gets only the signals it has a handler
 	 * for (sig_task_ignored() drops SIG_DFL ones for SIGNAL_UNKILLABLE
 	 * tasks); a handler, even unused since they are blocked and taken
 	 * with sigwaitinfo, makes sure each arrives. */
 	struct sigaction sa = {.sa_handler = noop};
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
-		sigaddset(ret_set, forwarded[i]);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaction(forwarded[i], &sa, NULL);
-	}
 	sigaction(SIGCHLD, &sa, NULL);
 }
 

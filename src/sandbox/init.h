@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
-/* The signals the init passes on to the command. */
+/* The signals the init passes on to the command, and SIGCHLD. */
+void init_signal_set(sigset_t *ret_set);
+/* The same, with a handler installed for each (see init.c). */
 void init_signals(sigset_t *ret_set);
 
 /* PID 1 of the sandbox, once its command is started as child cmd (with

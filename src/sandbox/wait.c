@@ -14,7 +14,7 @@
 int wait_forwarding(int pidfd, bool tty)
 {
 	sigset_t set, old;
-	init_signals(&set);
+	init_signal_set(&set);
 	sigdelset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	int sfd = signalfd(-1, &set, SFD_CLOEXEC);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -102,5 +104,41 @@ int journal_lock(int *ret_fd, struct nc_err *err)
 		return r;
 	}
 	*ret_fd = fd;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%s", NSBOX_STATE_DIR, kind);
+	char **v = calloc(1, sizeof(char *));
+	if (!v)
+		return nc_err_errno(err, ENOMEM, "journal: list %s", kind);
+	size_t n = 0;
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		/* Dot files are the temporaries of write_state. */
+		if (de->d_name[0] == '.')
+			continue;
+		char **nv = realloc(v, (n + 2) * sizeof(char *));
+		if (!nv || !(nv[n] = strdup(de->d_name))) {
+			nc_strv_free(nv ? nv : v);
+			closedir(d);
+			return nc_err_errno(err, ENOMEM, "journal: list %s", kind);
+		}
+		v = nv;
+		v[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	qsort(v, n, sizeof(char *), cmp_str);
+	*ret_ids = v;
+	*ret_n = n;
 	return 0;
 }

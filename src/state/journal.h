@@ -26,3 +26,6 @@ enum journal_state journal_get(const char *kind, const char *id);
 /* Serialise nsbox's mutations: an exclusive flock on /run/nsbox/lock,
  * released when *ret_fd is closed. */
 int journal_lock(int *ret_fd, struct nc_err *err);
+
+/* Ids of every entry of kind, sorted; free with nc_strv_free. */
+int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err);

@@ -264,7 +264,9 @@ void sandbox_state_gc(void)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		struct sandbox_rec rec;
-		if (sandbox_state_read(names[i], &rec, NULL) < 0)
+		/* A detached sandbox's record stays until it is stopped, alive
+		 * or not: no need to look at its process. */
+		if (sandbox_state_read(names[i], &rec, NULL) < 0 || (rec.detached && rec.pid != 0))
 			continue;
 		int pidfd;
 		if (sandbox_pidfd(&rec, &pidfd) == 0) {
@@ -277,8 +279,6 @@ void sandbox_state_gc(void)
 		struct stat st;
 		snprintf(path, sizeof(path), "%s/%s", SANDBOX_STATE_DIR, names[i]);
 		if (rec.pid == 0 && (stat(path, &st) < 0 || time(NULL) - st.st_mtime < 60))
-			continue;
-		if (rec.detached && rec.pid != 0)
 			continue;
 		sandbox_state_remove(names[i]);
 	}

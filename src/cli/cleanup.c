@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nsbox cleanup: everything the journal names, and nothing else. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lab/lab.h"
+#include "lab/state.h"
+#include "state/journal.h"
+#include "state/sandbox.h"
+
+static const char usage[] =
+    "Usage: nsbox cleanup [--dry-run]\n"
+    "\n"
+    "Remove every object nsbox's journal (/run/nsbox) names: labs (their sandboxes\n"
+    "and namespaces), sandboxes (killed), namespaces made by nsbox netns add, and\n"
+    "the records themselves. Anything nsbox did not make is left alone. For after a\n"
+    "crash, or to start afresh; --dry-run says what would go.\n";
+
+enum { OPT_DRY_RUN = OPT_FIRST_LOCAL };
+
+static int opt(int c, const char *arg, void *data)
+{
+	if (c != OPT_DRY_RUN)
+		return cli_usage("cleanup", "unexpected option");
+	*(bool *)data = true;
+	return 0;
+}
+
+static void say(bool dry, const char *what, const char *name)
+{
+	if (!cli.quiet)
+		printf("%s %s %s\n", dry ? "would remove" : "removed", what, name);
+}
+
+int cmd_cleanup(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {0},
+	};
+	bool dry = false;
+	int code;
+	int i = cli_getopt(argc, argv, "cleanup", usage, "", longopts, opt, &dry, &code);
+	if (i < 0)
+		return code;
+	if (i != argc)
+		return cli_usage("cleanup", "unexpected argument '%s'", argv[i]);
+	struct nc_err err;
+	_cleanup_close_ int lock = -1;
+	if (journal_lock(&lock, &err) < 0)
+		return cli_fail(EXIT_OPFAIL, &err);
+	int ret = 0;
+
+	/* Labs first: they own sandboxes and namespaces of their own. */
+	char **names = NULL;
+	size_t n = 0;
+	if (lab_list(&names, &n, &err) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			if (!dry && lab_teardown(names[k], false, &err) < 0) {
+				ret = cli_fail(EXIT_OPFAIL, &err);
+				continue;
+			}
+			say(dry, "lab", names[k]);
+		}
+		nc_strv_free(names);
+	}
+	if (sandbox_state_list(&names, &n, &err) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			struct sandbox_rec rec;
+			int pidfd;
+			if (!dry && sandbox_state_read(names[k], &rec, NULL) == 0 &&
+			    sandbox_pidfd(&rec, &pidfd) == 0) {
+				pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+				poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 5000);
+				close(pidfd);
+			}
+			if (!dry)
+				sandbox_state_remove(names[k]);
+			say(dry, "sandbox", names[k]);
+		}
+		nc_strv_free(names);
+	}
+	if (journal_list("netns", &names, &n, &err) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			int r = dry ? 0 : nc_netns_del(names[k], &err);
+			if (r < 0 && r != -ENOENT) {
+				ret = cli_fail(EXIT_OPFAIL, &err);
+				continue;
+			}
+			if (!dry)
+				journal_forget("netns", names[k], NULL);
+			say(dry, "netns", names[k]);
+		}
+		nc_strv_free(names);
+	}
+	return ret;
+}

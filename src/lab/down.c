@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Taking a lab down from its journal alone. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/pidfd.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "lab.h"
+#include "progress.h"
+#include "state.h"
+#include "state/journal.h"
+#include "state/sandbox.h"
+
+/* SIGKILL to every node's init first, then wait for each: the kernel tears
+ * the pid namespaces down in parallel rather than one after the other. */
+static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
+{
+	int *fds = calloc(rec->n_nodes ? rec->n_nodes : 1, sizeof(int));
+	if (!fds)
+		return;
+	char name[300];
+	for (size_t i = 0; i < rec->n_nodes; i++) {
+		fds[i] = -1;
+		if (rec->kinds[i] == NODE_BRIDGE)
+			continue;
+		lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
+		struct sandbox_rec s;
+		if (sandbox_state_read(name, &s, NULL) < 0)
+			continue;
+		if (sandbox_pidfd(&s, &fds[i]) == 0)
+			pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
+	}
+	for (size_t i = 0; i < rec->n_nodes; i++) {
+		if (fds[i] >= 0) {
+			struct pollfd pfd = {.fd = fds[i], .events = POLLIN};
+			poll(&pfd, 1, 5000);
+			close(fds[i]);
+		}
+		if (rec->kinds[i] != NODE_BRIDGE) {
+			lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
+			sandbox_state_remove(name);
+		}
+		progress_step(p);
+	}
+	free(fds);
+}
+
+int lab_teardown(const char *name, bool progress, struct nc_err *err)
+{
+	struct lab_rec rec;
+	int r = lab_rec_read(name, &rec, err);
+	if (r < 0)
+		return r;
+	struct progress *p = progress_new(progress, "lab", name, "down", 2 * rec.n_nodes);
+	kill_sandboxes(&rec, p);
+	char ns[300];
+	int first = 0;
+	for (size_t i = 0; i < rec.n_nodes; i++) {
+		lab_object_name(name, rec.nodes[i], ns, sizeof(ns));
+		struct nc_err e;
+		/* Deleting the netns takes its links along: a veth goes with
+		 * either end's namespace. Already gone is fine: a crash may
+		 * have come before it was made. */
+		r = nc_netns_del(ns, &e);
+		if (r < 0 && r != -ENOENT && !first) {
+			first = r;
+			if (err)
+				*err = e;
+		}
+		if (r == 0 || r == -ENOENT)
+			journal_forget("netns", ns, NULL);
+		progress_step(p);
+	}
+	progress_done(p);
+	if (!first)
+		lab_rec_remove(name);
+	lab_rec_free(&rec);
+	return first;
+}
+
+int lab_down(const char *name, bool progress, struct nc_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	int r = journal_lock(&lock, err);
+	if (r < 0)
+		return r;
+	return lab_teardown(name, progress, err);
+}
