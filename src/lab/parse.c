@@ -99,6 +99,22 @@ static struct topo_pos pos_or(struct parser *p, struct fy_node *n, struct topo_p
 	return pos.line > 0 ? pos : fallback;
 }
 
+/* No value: "key:" with nothing after it, or YAML's plain null, ~. */
+static bool is_empty(struct fy_node *n)
+{
+	if (!n || fy_node_is_null(n))
+		return true;
+	if (!fy_node_is_scalar(n) || fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	size_t len;
+	const char *s = fy_node_get_scalar(n, &len);
+	static const char *const nulls[] = {"~", "null", "Null", "NULL"};
+	for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+		if (len == strlen(nulls[i]) && !memcmp(s, nulls[i], len))
+			return true;
+	return false;
+}
+
 static const char *node_type(struct fy_node *n)
 {
 	if (fy_node_is_mapping(n))
@@ -107,7 +123,7 @@ static const char *node_type(struct fy_node *n)
 		return "a list";
 	if (fy_node_is_alias(n))
 		return "an alias of an undefined anchor";
-	return fy_node_is_null(n) ? "nothing" : "a string";
+	return is_empty(n) ? "nothing" : "a string";
 }
 
 /* The text of a scalar; what names it in errors. */
@@ -115,7 +131,7 @@ static int get_str(struct parser *p, struct fy_node *n, struct topo_pos fallback
 		   const char **ret)
 {
 	struct topo_pos pos = pos_or(p, n, fallback);
-	if (!n || !fy_node_is_scalar(n) || fy_node_is_null(n) || fy_node_is_alias(n))
+	if (!n || !fy_node_is_scalar(n) || is_empty(n) || fy_node_is_alias(n))
 		return topo_err(p->t, pos, p->err, "%s: expected a string, got %s", what,
 				n ? node_type(n) : "nothing");
 	const char *s = fy_node_get_scalar0(n);
@@ -159,15 +175,10 @@ static int push_str(struct parser *p, char ***v, size_t *n, const char *s)
 static int expect(struct parser *p, struct fy_node *n, struct topo_pos fallback, bool mapping,
 		  const char *what, const char *hint)
 {
-	if (!n || fy_node_is_null(n) || (mapping ? fy_node_is_mapping(n) : fy_node_is_sequence(n)))
+	if (is_empty(n) || (mapping ? fy_node_is_mapping(n) : fy_node_is_sequence(n)))
 		return 0;
 	return topo_err(p->t, pos_or(p, n, fallback), p->err, "%s: expected %s%s, got %s", what,
 			mapping ? "a mapping" : "a list", hint, node_type(n));
-}
-
-static bool is_empty(struct fy_node *n)
-{
-	return !n || fy_node_is_null(n);
 }
 
 static int gather(struct parser *p, struct fy_node *map, const char *const *names,
@@ -371,7 +382,7 @@ static int parse_argv(struct parser *p, struct fy_node *n, struct topo_pos at, c
 		count = (size_t)fy_node_sequence_item_count(n);
 		if (count == 0)
 			return topo_err(p->t, at, p->err, "%s: the command is empty", what);
-	} else if (!n || !fy_node_is_scalar(n) || fy_node_is_null(n)) {
+	} else if (!n || !fy_node_is_scalar(n) || is_empty(n)) {
 		return topo_err(p->t, at, p->err,
 				"%s: expected a command (a list of strings, or a string run by "
 				"/bin/sh -c), got %s",

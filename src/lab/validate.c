@@ -199,12 +199,18 @@ static int check_gateway(const struct topo *t, const struct topo_node *node,
 			reached = reached || nc_cidr_contains(a, &rt->route.gw);
 		}
 	}
+	/* The kernel also finds a gateway through a route of the node's
+	 * own that names a device and no gateway ("10.5.0.0/16 dev eth0"). */
+	for (size_t i = 0; i < node->n_routes && !reached; i++) {
+		const struct nc_route *o = &node->routes[i].route;
+		reached = !o->has_gw && o->dev[0] && nc_cidr_contains(&o->dst, &rt->route.gw) &&
+			  (!rt->route.dev[0] || !strcmp(o->dev, rt->route.dev));
+	}
 	if (!reached)
 		return topo_err(t, rt->pos, err,
-				"node %s: route '%s': no %s of the node reaches gateway %s "
-				"(no address of it is in the gateway's subnet)",
-				node->name, rt->text,
-				rt->route.dev[0] ? "address on that interface" : "interface", ip);
+				"node %s: route '%s': gateway %s is on no subnet of %s", node->name,
+				rt->text, ip,
+				rt->route.dev[0] ? rt->route.dev : "the node's interfaces");
 	return 0;
 }
 

@@ -278,6 +278,47 @@ static void aliases(void **state)
 	topo_free(t);
 }
 
+static void gateways(void **state)
+{
+	(void)state;
+	/* Reachable through an address's subnet, a device route of the node's,
+	 * or on a link-local address of a named interface. */
+	struct topo *t = parse_ok("name: gw\n"
+				  "nodes:\n"
+				  "  h1:\n"
+				  "    routes:\n"
+				  "      - 10.1.0.0/16 via 10.0.0.2 dev eth0\n"
+				  "      - 192.168.0.0/24 dev eth0\n"
+				  "      - 10.2.0.0/16 via 192.168.0.9\n"
+				  "      - default via fe80::1 dev eth0\n"
+				  "      - default via 10.0.0.2 metric 10\n"
+				  "      - default via 10.0.0.3 metric 20\n"
+				  "  h2: {}\n"
+				  "links:\n"
+				  "  - [\"h1:eth0=10.0.0.1/24\", \"h2:eth0=10.0.0.2/24\"]\n");
+	assert_int_equal(t->nodes[0].n_routes, 6);
+	topo_free(t);
+}
+
+static void document_markers(void **state)
+{
+	(void)state;
+	/* One document, with or without its markers; an empty one after it
+	 * is nothing. */
+	static const char *const texts[] = {
+	    "---\nname: a\nnodes: {h1: {}}\n",
+	    "name: a\nnodes: {h1: {}}\n...\n",
+	    "%YAML 1.2\n---\nname: a\nnodes: {h1: {}}\n---\n",
+	    "{name: a, nodes: {h1: null}}",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+		struct topo *t = parse_ok(texts[i]);
+		assert_int_equal(t->n_nodes, 1);
+		assert_int_equal(t->nodes[0].kind, NODE_HOST);
+		topo_free(t);
+	}
+}
+
 static struct topo *generate_ok(const char *spec, const char *name)
 {
 	struct topo *t = NULL;
@@ -568,11 +609,18 @@ static void bad_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(full_file),  cmocka_unit_test(design_example),
-	    cmocka_unit_test(aliases),	  cmocka_unit_test(gen_single),
-	    cmocka_unit_test(gen_linear), cmocka_unit_test(gen_tree),
-	    cmocka_unit_test(gen_bad),	  cmocka_unit_test(demo),
-	    cmocka_unit_test(names),	  cmocka_unit_test(missing_file),
+	    cmocka_unit_test(full_file),
+	    cmocka_unit_test(design_example),
+	    cmocka_unit_test(aliases),
+	    cmocka_unit_test(gateways),
+	    cmocka_unit_test(document_markers),
+	    cmocka_unit_test(gen_single),
+	    cmocka_unit_test(gen_linear),
+	    cmocka_unit_test(gen_tree),
+	    cmocka_unit_test(gen_bad),
+	    cmocka_unit_test(demo),
+	    cmocka_unit_test(names),
+	    cmocka_unit_test(missing_file),
 	    cmocka_unit_test(bad_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
