@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 
 	double t0 = now();
 	for (unsigned i = 1; i <= n; i++, made++)
-		if (nc_netns_add(names[i], &ns[i], &err) < 0) {
+		if (nc_netns_add(names[i], 0, &ns[i], &err) < 0) {
 			rc = fail(names[i], &err);
 			goto teardown;
 		}

@@ -100,9 +100,16 @@ int nc_ns_pids(const struct nc_ns *ns, int **ret_pids, size_t *ret_n, struct nc_
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,
 	       struct nc_err *err);
 
+enum {
+	/* No IPv6 duplicate address detection on any interface of the new
+	 * netns (net.ipv6.conf.{all,default}.accept_dad = 0): link-local
+	 * addresses are usable at once, not after a second of DAD. */
+	NC_NETNS_NODAD = 1 << 0,
+};
+
 /* Create /run/netns/NAME the way iproute2 does, with lo up. If ret_ns is
  * not NULL, it receives an open handle on the new namespace. */
-int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err);
+int nc_netns_add(const char *name, unsigned flags, struct nc_ns **ret_ns, struct nc_err *err);
 int nc_netns_del(const char *name, struct nc_err *err);
 /* Bring lo up in the calling thread's netns (a fresh one has it down). */
 int nc_lo_up(struct nc_err *err);

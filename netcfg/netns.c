@@ -85,6 +85,7 @@ int nc_lo_up(struct nc_err *err)
 
 struct create_ctx {
 	const char *path;
+	unsigned flags;
 	struct nl_sock *sk;
 	bool mounted;
 };
@@ -96,13 +97,26 @@ static int create_in_new_netns(struct create_ctx *c, const char *name, struct nc
 	if (mount("/proc/thread-self/ns/net", c->path, "none", MS_BIND, NULL) < 0)
 		return nc_err_errno(err, errno, "netns %s: bind mount onto %s", name, c->path);
 	c->mounted = true;
+	/* Still inside the new netns: its /proc/sys/net is the one opened. */
+	if (c->flags & NC_NETNS_NODAD) {
+		static const char *const keys[] = {"/proc/sys/net/ipv6/conf/all/accept_dad",
+						   "/proc/sys/net/ipv6/conf/default/accept_dad"};
+		for (size_t i = 0; i < 2; i++) {
+			_cleanup_close_ int fd = open(keys[i], O_WRONLY | O_CLOEXEC);
+			/* No IPv6 in this kernel: nothing to detect duplicates of. */
+			if (fd < 0 && errno == ENOENT)
+				continue;
+			if (fd < 0 || write(fd, "0", 1) != 1)
+				return nc_err_errno(err, errno, "netns %s: %s", name, keys[i]);
+		}
+	}
 	int r = nc_rtnl_connect(&c->sk, err);
 	if (r < 0)
 		return r;
 	return set_lo_up(c->sk, err);
 }
 
-int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
+int nc_netns_add(const char *name, unsigned flags, struct nc_ns **ret_ns, struct nc_err *err)
 {
 	char path[NETNS_PATH_MAX];
 	int r = netns_path(name, path, err);
@@ -131,7 +145,7 @@ int nc_netns_add(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 		unlink(path);
 		return r;
 	}
-	struct create_ctx c = {.path = path};
+	struct create_ctx c = {.path = path, .flags = flags};
 	if (unshare(CLONE_NEWNET) < 0) {
 		r = nc_err_errno(err, errno, "netns %s: unshare(CLONE_NEWNET)", name);
 		unlink(path);

@@ -470,8 +470,18 @@ static int lab_check_cmd(int argc, char **argv)
 		       n, bad);
 	}
 	if (bad) {
-		nc_err_set(&err, EHOSTUNREACH, "lab %s: %zu of %zu pairs not as expected", rec.name,
-			   bad, n);
+		size_t need = lab_check_neighbours(t);
+		int table = lab_neigh_table_size(AF_INET);
+		if (need > (size_t)table)
+			nc_err_set(&err, EHOSTUNREACH,
+				   "lab %s: %zu of %zu pairs not as expected; the check needs %zu "
+				   "neighbour entries and the kernel keeps at most %d for the "
+				   "whole host (raise net.ipv4.neigh.default.gc_thresh3 and "
+				   "net.ipv6.neigh.default.gc_thresh3 in the initial netns)",
+				   rec.name, bad, n, need, table);
+		else
+			nc_err_set(&err, EHOSTUNREACH, "lab %s: %zu of %zu pairs not as expected",
+				   rec.name, bad, n);
 		cli_fail(EXIT_OPFAIL, &err);
 	}
 	free(pairs);

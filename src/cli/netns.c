@@ -63,7 +63,7 @@ static int netns_add(int argc, char **argv)
 	}
 	for (int k = i; k < argc; k++) {
 		int r = journal_intent("netns", argv[k], &err);
-		if (r == 0 && (r = nc_netns_add(argv[k], NULL, &err)) == 0 &&
+		if (r == 0 && (r = nc_netns_add(argv[k], 0, NULL, &err)) == 0 &&
 		    (r = journal_done("netns", argv[k], &err)) < 0)
 			nc_netns_del(argv[k], NULL);
 		if (r < 0) {

@@ -166,6 +166,46 @@ static void drain(int fd, int fam, uint16_t id, size_t from, const struct topo *
 	}
 }
 
+struct collector {
+	struct pollfd *pfds;
+	size_t npfd;
+	const size_t *pfd_node;
+	const struct node_sock *socks;
+	const struct topo *t;
+	struct check_pair *pairs;
+	size_t n_pairs;
+	size_t *index_of;
+	uint16_t id;
+};
+
+static long elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Unanswered pairs in [from, to) that should answer. */
+static size_t missing(const struct collector *c, size_t from, size_t to)
+{
+	size_t n = 0;
+	for (size_t k = from; k < to; k++)
+		n += !c->pairs[k].reached && c->pairs[k].expected;
+	return n;
+}
+
+/* Take the replies that come within limit_ms; return at the first batch. */
+static void collect(struct collector *c, long limit_ms)
+{
+	if (poll(c->pfds, c->npfd, (int)limit_ms) <= 0)
+		return;
+	for (size_t p = 0; p < c->npfd; p++)
+		if (c->pfds[p].revents & POLLIN)
+			drain(c->pfds[p].fd,
+			      c->pfds[p].fd == c->socks[c->pfd_node[p]].fd[0] ? AF_INET : AF_INET6,
+			      c->id, c->pfd_node[p], c->t, c->pairs, c->n_pairs, c->index_of);
+}
+
 int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct check_pair **ret_pairs,
 	      size_t *ret_n, struct nc_err *err)
 {
@@ -233,43 +273,52 @@ int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct chec
 				    (struct pollfd){.fd = socks[i].fd[f], .events = POLLIN};
 				pfd_node[npfd++] = i;
 			}
-	/* A few rounds, each resending only what is still unanswered: the
-	 * first packet to a neighbour may wait on ARP/ND while the queue for
-	 * unresolved neighbours is full (neigh unres_qlen). */
-	const int rounds = 3;
-	for (int round = 0; round < rounds; round++) {
-		for (size_t k = 0; k < n_pairs; k++)
-			if (!pairs[k].reached)
-				send_echo(socks[pairs[k].from].fd[pairs[k].family == AF_INET6],
-					  pairs[k].family, &pairs[k].dst, id,
-					  (uint16_t)pairs[k].to);
-		struct timespec start, now;
-		clock_gettime(CLOCK_MONOTONIC, &start);
-		int budget = timeout_ms / rounds;
-		for (;;) {
-			size_t missing = 0, isolated_quiet = 0;
-			for (size_t k = 0; k < n_pairs; k++) {
-				missing += !pairs[k].reached && pairs[k].expected;
-				isolated_quiet += !pairs[k].reached && !pairs[k].expected;
+	struct collector col = {.pfds = pfds,
+				.npfd = npfd,
+				.pfd_node = pfd_node,
+				.socks = socks,
+				.t = t,
+				.pairs = pairs,
+				.n_pairs = n_pairs,
+				.index_of = index_of,
+				.id = id};
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* At most `window` requests in flight, the next sent as each is
+	 * answered: a burst of thousands, each to a neighbour still to be
+	 * resolved, floods every bridge with ARP/ND broadcasts and overflows
+	 * the per-CPU backlog (net.core.netdev_max_backlog), losing most.
+	 * One unanswered for lost_ms is given up for this pass; passes repeat
+	 * what is still unanswered until the time is up. */
+	enum { window = 256 };
+	const long lost_ms = 300;
+	struct inflight {
+		size_t pair;
+		long sent_ms;
+	} inf[window];
+	for (int pass = 0; pass < 5 && elapsed_ms(&t0) < timeout_ms; pass++) {
+		size_t cursor = 0, ninf = 0;
+		while ((cursor < n_pairs || ninf) && elapsed_ms(&t0) < timeout_ms) {
+			for (; ninf < window && cursor < n_pairs; cursor++) {
+				const struct check_pair *q = &pairs[cursor];
+				if (q->reached)
+					continue;
+				send_echo(socks[q->from].fd[q->family == AF_INET6], q->family,
+					  &q->dst, id, (uint16_t)q->to);
+				inf[ninf++] = (struct inflight){cursor, elapsed_ms(&t0)};
 			}
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			long spent = (now.tv_sec - start.tv_sec) * 1000 +
-				     (now.tv_nsec - start.tv_nsec) / 1000000;
-			/* Pairs that must stay silent get a fair chance to
-			 * answer anyway before they count as isolated. */
-			if (!missing && (!isolated_quiet || spent >= budget / 2))
-				break;
-			if (spent >= budget)
-				break;
-			if (poll(pfds, npfd, (int)(budget - spent)) <= 0)
-				continue;
-			for (size_t p = 0; p < npfd; p++)
-				if (pfds[p].revents & POLLIN)
-					drain(pfds[p].fd,
-					      pfds[p].fd == socks[pfd_node[p]].fd[0] ? AF_INET
-										     : AF_INET6,
-					      id, pfd_node[p], t, pairs, n_pairs, index_of);
+			long wait = inf[0].sent_ms + lost_ms - elapsed_ms(&t0);
+			collect(&col, wait > 1 ? wait : 1);
+			/* Keep in flight what is neither answered nor given up. */
+			size_t keep = 0;
+			long now = elapsed_ms(&t0);
+			for (size_t f = 0; f < ninf; f++)
+				if (!pairs[inf[f].pair].reached && now - inf[f].sent_ms < lost_ms)
+					inf[keep++] = inf[f];
+			ninf = keep;
 		}
+		if (missing(&col, 0, n_pairs) == 0)
+			break;
 	}
 	free(pfds);
 	free(pfd_node);
@@ -285,4 +334,37 @@ out:
 	free(pairs);
 	free(index_of);
 	return r;
+}
+
+size_t lab_check_neighbours(const struct topo *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
+			const struct nc_cidr *a = first_addr(t, i, fam);
+			if (!a || t->nodes[i].kind == NODE_BRIDGE)
+				continue;
+			for (size_t j = 0; j < t->n_nodes; j++) {
+				const struct nc_cidr *b = first_addr(t, j, fam);
+				n += j != i && b && t->nodes[j].kind != NODE_BRIDGE &&
+				     nc_cidr_contains(a, b);
+			}
+		}
+	}
+	return n;
+}
+
+int lab_neigh_table_size(int family)
+{
+	/* Only the initial netns has these files: the table is the host's. */
+	char buf[32] = {0};
+	FILE *f = fopen(family == AF_INET ? "/proc/sys/net/ipv4/neigh/default/gc_thresh3"
+					  : "/proc/sys/net/ipv6/neigh/default/gc_thresh3",
+			"re");
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf[0] ? atoi(buf) : 1024;
 }

@@ -16,3 +16,14 @@ struct check_pair {
  * in all. Free *ret_pairs with free(). */
 int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct check_pair **ret_pairs,
 	      size_t *ret_n, struct nc_err *err);
+
+/* Neighbour entries the check needs: one for every pair on one link (the
+ * kernel resolves each with ARP or ND). The kernel's neighbour tables are
+ * host-wide, however many namespaces: net.ipv4.neigh.default.gc_thresh3
+ * (1024 by default) caps them, and new entries can not push out ones
+ * younger than five seconds (neigh_forced_gc), so a lab with more pairs on
+ * one link than that cannot all reach each other at once. */
+size_t lab_check_neighbours(const struct topo *t);
+/* gc_thresh3 of family, or the kernel's default where it cannot be read
+ * (outside the initial netns). */
+int lab_neigh_table_size(int family);

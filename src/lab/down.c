@@ -10,6 +10,7 @@
 
 #include "cleanup.h"
 #include "lab.h"
+#include "neigh.h"
 #include "progress.h"
 #include "state.h"
 #include "state/journal.h"
@@ -76,8 +77,10 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 		progress_step(p);
 	}
 	progress_done(p);
-	if (!first)
+	if (!first) {
 		lab_rec_remove(name);
+		lab_neigh_release_if_unused();
+	}
 	lab_rec_free(&rec);
 	return first;
 }

@@ -16,6 +16,8 @@
 
 #include "cleanup.h"
 #include "lab.h"
+#include "check.h"
+#include "neigh.h"
 #include "progress.h"
 #include "sandbox/launch.h"
 #include "state.h"
@@ -50,7 +52,7 @@ static int make_netns(struct up_ctx *c)
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		lab_object_name(c->t->name, node_name(c, i), name, sizeof(name));
 		int r = journal_intent("netns", name, c->err);
-		if (r == 0 && (r = nc_netns_add(name, &c->ns[i], c->err)) == 0)
+		if (r == 0 && (r = nc_netns_add(name, NC_NETNS_NODAD, &c->ns[i], c->err)) == 0)
 			r = journal_done("netns", name, c->err);
 		if (r < 0)
 			return nc_err_prefix(c->err, "node %s", node_name(c, i));
@@ -301,6 +303,8 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 	size_t hosts = 0;
 	for (size_t i = 0; i < t->n_nodes; i++)
 		hosts += t->nodes[i].kind != NODE_BRIDGE;
+	if ((r = lab_neigh_reserve(lab_check_neighbours(t), err)) < 0)
+		goto fail_record;
 	struct up_ctx c = {.t = t, .err = err};
 	c.ns = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*c.ns));
 	if (!c.ns) {
@@ -325,6 +329,9 @@ fail:
 	free(c.ns);
 	/* The message is about the failure; the teardown's own troubles,
 	 * if any, would only hide it. */
+	lab_teardown(t->name, false, NULL);
+	return r;
+fail_record:
 	lab_teardown(t->name, false, NULL);
 	return r;
 }
