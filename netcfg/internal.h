@@ -49,6 +49,8 @@ void nc_nl_reset(void);
 int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err);
 /* ifindex of name in ns, or -ENODEV with "link NS:NAME: no such device". */
 int nc_ifindex(struct nc_ns *ns, const char *name, int *ret_ifindex, struct nc_err *err);
+/* The shaping of ifindex as the qdiscs in the cache say (tc.c). */
+void nc_shaping_from_cache(struct nl_cache *qdiscs, int ifindex, struct nc_shaping *ret);
 /* libnl address <-> nc_cidr */
 int nc_cidr_to_nl(const struct nc_cidr *c, struct nl_addr **ret_addr, struct nc_err *err);
 void nc_cidr_from_nl(const struct nl_addr *a, struct nc_cidr *ret_cidr);

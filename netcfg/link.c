@@ -7,6 +7,7 @@
 #include <linux/if_arp.h>
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/qdisc.h>
 
 #include "internal.h"
 
@@ -298,14 +299,19 @@ int nc_link_list(struct nc_ns *ns, struct nc_link_info **ret_links, size_t *ret_
 		return nc_err_nl(err, r, "netns %s: list links", nc_ns_name(ns));
 	if ((r = rtnl_addr_alloc_cache(sk, &addrs)) < 0)
 		return nc_err_nl(err, r, "netns %s: list addresses", nc_ns_name(ns));
+	_cleanup_nl_cache_ struct nl_cache *qdiscs = NULL;
+	if ((r = rtnl_qdisc_alloc_cache(sk, &qdiscs)) < 0)
+		return nc_err_nl(err, r, "netns %s: list qdiscs", nc_ns_name(ns));
 
 	size_t n = (size_t)nl_cache_nitems(links), i = 0;
 	struct nc_link_info *out = calloc(n ? n : 1, sizeof(*out));
 	if (!out)
 		return nc_err_errno(err, ENOMEM, "netns %s: list links", nc_ns_name(ns));
 	for (struct nl_object *o = nl_cache_get_first(links); o && i < n;
-	     o = nl_cache_get_next(o), i++)
+	     o = nl_cache_get_next(o), i++) {
 		fill_info((struct rtnl_link *)o, links, &out[i]);
+		nc_shaping_from_cache(qdiscs, out[i].ifindex, &out[i].shaping);
+	}
 	for (struct nl_object *o = nl_cache_get_first(addrs); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 		int idx = rtnl_addr_get_ifindex(a);

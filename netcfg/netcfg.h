@@ -121,6 +121,15 @@ void nc_strv_free(char **v);
 
 /* ---- links (link.c) ---------------------------------------------------- */
 
+/* Shaping of an interface's egress (tc.c). */
+struct nc_shaping {
+	uint64_t rate_bps;  /* 0: no rate limit */
+	uint32_t delay_us;  /* 0: none */
+	uint32_t jitter_us; /* 0: none */
+	double loss_pct;    /* 0: none */
+};
+
+
 struct nc_link_opts {
 	uint32_t mtu; /* 0: kernel default */
 	bool up;
@@ -160,6 +169,7 @@ struct nc_link_info {
 	int32_t peer_netnsid;	  /* veth: netnsid of the peer's netns as seen here; -1 same */
 	struct nc_cidr *addrs;
 	size_t n_addrs;
+	struct nc_shaping shaping; /* what nsbox's qdiscs (tbf, netem) impose */
 };
 
 /* 0 and *ret_exists set; a missing link is not an error here. */
@@ -196,13 +206,6 @@ int nc_route_del(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err
 int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, struct nc_err *err);
 
 /* ---- shaping (tc.c) ---------------------------------------------------- */
-
-struct nc_shaping {
-	uint64_t rate_bps;  /* 0: no rate limit */
-	uint32_t delay_us;  /* 0: none */
-	uint32_t jitter_us; /* 0: none */
-	double loss_pct;    /* 0: none */
-};
 
 /* Replace the root qdisc of the interface: tbf for a rate alone; netem for
  * delay, jitter or loss, with tbf under it when there is a rate too. A

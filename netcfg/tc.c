@@ -110,6 +110,32 @@ int nc_shaping_set(struct nc_ns *ns, const char *ifname, const struct nc_shaping
 	return 0;
 }
 
+void nc_shaping_from_cache(struct nl_cache *qdiscs, int ifindex, struct nc_shaping *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	struct rtnl_qdisc *root = rtnl_qdisc_get_by_parent(qdiscs, ifindex, TC_H_ROOT);
+	if (!root)
+		return;
+	const char *kind = rtnl_tc_get_kind(TC_CAST(root));
+	struct rtnl_qdisc *tbf = NULL;
+	if (kind && !strcmp(kind, "netem")) {
+		ret->delay_us = (uint32_t)rtnl_netem_get_delay(root);
+		ret->jitter_us = (uint32_t)rtnl_netem_get_jitter(root);
+		ret->loss_pct = (double)(uint32_t)rtnl_netem_get_loss(root) / UINT32_MAX * 100.0;
+		tbf = rtnl_qdisc_get_by_parent(qdiscs, ifindex, TC_H_MAKE(ROOT_HANDLE, 1));
+	} else if (kind && !strcmp(kind, "tbf")) {
+		tbf = root;
+		nl_object_get(OBJ_CAST(tbf)); /* put below, as the child would be */
+	}
+	if (tbf) {
+		const char *k = rtnl_tc_get_kind(TC_CAST(tbf));
+		if (k && !strcmp(k, "tbf"))
+			ret->rate_bps = (uint64_t)rtnl_qdisc_tbf_get_rate(tbf) * 8;
+		rtnl_qdisc_put(tbf);
+	}
+	rtnl_qdisc_put(root);
+}
+
 int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err)
 {
 	struct nl_sock *sk;

@@ -10,27 +10,44 @@
 #include "util/json.h"
 
 static const char usage[] =
-    "Usage: nsbox link add EP EP [--mtu N] [--down]\n"
-    "       nsbox link set NS:IFNAME [up|down] [--mtu N] [--mac MAC]\n"
+    "Usage: nsbox link add EP EP [--mtu N] [--down] [SHAPING]\n"
+    "       nsbox link set NS:IFNAME [up|down] [--mtu N] [--mac MAC] [SHAPING]\n"
     "       nsbox link del NS:IFNAME\n"
     "       nsbox link list [NS] [--json]\n"
     "\n"
     "  add    a veth pair between two endpoints EP = NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]:\n"
     "         each end is created in its netns, enslaved to BRIDGE if given,\n"
     "         addressed, and up (unless --down). On any failure nothing is left.\n"
-    "  set    bring up or down, change the MTU or the MAC address\n"
+    "  set    bring up or down, change the MTU or the MAC address; shaping\n"
+    "         applies to both ends of a veth pair\n"
     "  del    remove the interface; for a veth, both ends go\n"
     "  list   interfaces of NS (all namespaces when NS is absent), with\n"
     "         state, MTU, MAC, bridge, veth peer and addresses\n"
     "\n"
+    "SHAPING (each end's egress; units as tc writes them):\n"
+    "  --rate R         tbf: R in bit, kbit, mbit, gbit (or bps, kbps... for bytes)\n"
+    "  --delay D        netem: D in us, ms, s     --jitter J   netem: J likewise\n"
+    "  --loss P         netem: P%% of packets      --clear-shaping   remove it all\n"
+    "netem needs the kernel's sch_netem (CONFIG_NET_SCH_NETEM).\n"
+    "\n"
     "NS 'host' is nsbox's own netns. IPv6 addresses are usable at once (no DAD).\n"
     "Example: nsbox link add a:eth0=10.0.0.1/24,fd00::1/64 b:eth0=10.0.0.2/24,fd00::2/64\n";
 
-enum { OPT_MTU = OPT_FIRST_LOCAL, OPT_DOWN, OPT_MAC };
+enum {
+	OPT_MTU = OPT_FIRST_LOCAL,
+	OPT_DOWN,
+	OPT_MAC,
+	OPT_RATE,
+	OPT_DELAY,
+	OPT_JITTER,
+	OPT_LOSS,
+	OPT_CLEAR_SHAPING,
+};
 
 struct link_opts {
 	const char *mtu, *mac;
-	bool down;
+	const char *rate, *delay, *jitter, *loss;
+	bool down, clear_shaping;
 };
 
 static int link_opt(int c, const char *arg, void *data)
@@ -46,6 +63,21 @@ static int link_opt(int c, const char *arg, void *data)
 	case OPT_MAC:
 		o->mac = arg;
 		return 0;
+	case OPT_RATE:
+		o->rate = arg;
+		return 0;
+	case OPT_DELAY:
+		o->delay = arg;
+		return 0;
+	case OPT_JITTER:
+		o->jitter = arg;
+		return 0;
+	case OPT_LOSS:
+		o->loss = arg;
+		return 0;
+	case OPT_CLEAR_SHAPING:
+		o->clear_shaping = true;
+		return 0;
 	}
 	return cli_usage("link", "unexpected option");
 }
@@ -54,8 +86,34 @@ static const struct option longopts[] = {
     {"mtu", required_argument, NULL, OPT_MTU},
     {"down", no_argument, NULL, OPT_DOWN},
     {"mac", required_argument, NULL, OPT_MAC},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"delay", required_argument, NULL, OPT_DELAY},
+    {"jitter", required_argument, NULL, OPT_JITTER},
+    {"loss", required_argument, NULL, OPT_LOSS},
+    {"clear-shaping", no_argument, NULL, OPT_CLEAR_SHAPING},
     {0},
 };
+
+/* The shaping options: 1 if any was given, 0 if none, or -errno. */
+static int parse_shaping(const struct link_opts *o, struct nc_shaping *ret, struct nc_err *err)
+{
+	struct nc_shaping sh = {0};
+	if (o->rate && nc_rate_parse(o->rate, &sh.rate_bps, err) < 0)
+		return -EINVAL;
+	if (o->delay && nc_time_parse(o->delay, &sh.delay_us, err) < 0)
+		return -EINVAL;
+	if (o->jitter && nc_time_parse(o->jitter, &sh.jitter_us, err) < 0)
+		return -EINVAL;
+	if (o->loss && nc_percent_parse(o->loss, &sh.loss_pct, err) < 0)
+		return -EINVAL;
+	if (sh.jitter_us && !sh.delay_us)
+		return nc_err_set(err, EINVAL, "--jitter needs --delay");
+	bool any = o->rate || o->delay || o->jitter || o->loss;
+	if (any && o->clear_shaping)
+		return nc_err_set(err, EINVAL, "--clear-shaping with other shaping options");
+	*ret = sh;
+	return any || o->clear_shaping;
+}
 
 /* Everything a failed add must undo is the veth itself: deleting one end
  * takes the peer, its addresses and its bridge membership with it. */
@@ -111,6 +169,12 @@ static int link_add(int argc, char **argv)
 		return cli_fail(EXIT_USAGE, &err);
 	if (o.mac)
 		return cli_usage("link add", "--mac is for 'link set'");
+	if (o.clear_shaping)
+		return cli_usage("link add", "--clear-shaping is for 'link set'");
+	struct nc_shaping sh;
+	int shaped = parse_shaping(&o, &sh, &err);
+	if (shaped < 0)
+		return cli_fail(EXIT_USAGE, &err);
 	bool same_ns = !strcmp(a.ns, b.ns);
 	if (same_ns && !strcmp(a.ifname, b.ifname))
 		return cli_usage("link add", "both ends are %s:%s", a.ns, a.ifname);
@@ -126,7 +190,9 @@ static int link_add(int argc, char **argv)
 	int r = nc_veth_add(nsa, a.ifname, nsb, b.ifname, &lo, &err);
 	if (r < 0)
 		return cli_fail(r == -EEXIST ? EXIT_USAGE : EXIT_OPFAIL, &err);
-	if (configure_end(nsa, &a, &err) < 0 || configure_end(nsb, &b, &err) < 0) {
+	if (configure_end(nsa, &a, &err) < 0 || configure_end(nsb, &b, &err) < 0 ||
+	    (shaped && (nc_shaping_set(nsa, a.ifname, &sh, &err) < 0 ||
+			nc_shaping_set(nsb, b.ifname, &sh, &err) < 0))) {
 		nc_link_del(nsa, a.ifname, NULL);
 		return cli_fail(EXIT_OPFAIL, &err);
 	}
@@ -150,6 +216,9 @@ static int parse_mac(const char *s, uint8_t mac[6])
 		return -EINVAL;
 	return 0;
 }
+
+static bool find_peer(const char *ns, const char *ifname, char *peer_ns, size_t ns_len,
+		      char *peer_if, size_t if_len);
 
 static int link_set(int argc, char **argv)
 {
@@ -186,14 +255,35 @@ static int link_set(int argc, char **argv)
 					 o.mac);
 		chg.set_mac = true;
 	}
-	if (chg.up == -1 && !chg.mtu && !chg.set_mac)
+	struct nc_shaping sh;
+	int shaped = parse_shaping(&o, &sh, &err);
+	if (shaped < 0)
+		return cli_fail(EXIT_USAGE, &err);
+	if (chg.up == -1 && !chg.mtu && !chg.set_mac && !shaped)
 		return cli_usage("link set", "nothing to change");
 	_cleanup_ns_ struct nc_ns *ns = NULL;
 	int r = cli_open(ep.ns, ep.ifname, &ns);
 	if (r)
 		return r;
-	if (nc_link_set(ns, ep.ifname, &chg, &err) < 0)
+	if ((chg.up != -1 || chg.mtu || chg.set_mac) && nc_link_set(ns, ep.ifname, &chg, &err) < 0)
 		return cli_fail(EXIT_OPFAIL, &err);
+	if (shaped) {
+		/* Both ends of a veth: each shapes what it sends. */
+		char peer_ns[300], peer_if[NC_IFNAMSIZ];
+		_cleanup_ns_ struct nc_ns *pns = NULL;
+		bool peer = find_peer(ep.ns, ep.ifname, peer_ns, sizeof(peer_ns), peer_if,
+				      sizeof(peer_if)) &&
+			    nc_ns_open(strcmp(peer_ns, "host") ? peer_ns : NULL, &pns, NULL) == 0;
+		if (nc_shaping_set(ns, ep.ifname, &sh, &err) < 0 ||
+		    (peer && nc_shaping_set(pns, peer_if, &sh, &err) < 0)) {
+			/* Both ends as they were before is more than nsbox
+			 * knows; none shaped is the state it can promise. */
+			nc_shaping_clear(ns, ep.ifname, NULL);
+			if (peer)
+				nc_shaping_clear(pns, peer_if, NULL);
+			return cli_fail(EXIT_OPFAIL, &err);
+		}
+	}
 	return 0;
 }
 
@@ -290,6 +380,39 @@ static const char *peer_name(const struct ns_links *all, size_t n_all, size_t ho
 	return buf;
 }
 
+static bool find_peer(const char *ns, const char *ifname, char *peer_ns, size_t ns_len,
+		      char *peer_if, size_t if_len)
+{
+	char **names = NULL;
+	size_t n_names = 0;
+	struct ns_links *all = NULL;
+	size_t n_all = 0;
+	bool found = false;
+	if (nc_netns_list(&names, &n_names, NULL) < 0)
+		return false;
+	if (gather(names, n_names, &all, &n_all, NULL) == 0) {
+		for (size_t k = 0; k < n_all && !found; k++) {
+			if (strcmp(all[k].name ? all[k].name : "host", ns))
+				continue;
+			for (size_t m = 0; m < all[k].n && !found; m++) {
+				char buf[300];
+				const char *p =
+				    peer_name(all, n_all, k, &all[k].links[m], buf, sizeof(buf));
+				const char *colon = p ? strchr(p, ':') : NULL;
+				if (strcmp(all[k].links[m].name, ifname) || !colon ||
+				    !strncmp(p, "ifindex ", 8))
+					continue;
+				snprintf(peer_ns, ns_len, "%.*s", (int)(colon - p), p);
+				snprintf(peer_if, if_len, "%s", colon + 1);
+				found = true;
+			}
+		}
+		ns_links_free(all, n_all);
+	}
+	nc_strv_free(names);
+	return found;
+}
+
 static void print_json(const struct ns_links *all, size_t n_all, const char *only)
 {
 	struct json *j = json_new();
@@ -331,6 +454,22 @@ static void print_json(const struct ns_links *all, size_t n_all, const char *onl
 			for (size_t q = 0; q < l->n_addrs; q++)
 				json_str(j, nc_cidr_str(&l->addrs[q], true, a, sizeof(a)));
 			json_arr_end(j);
+			json_key(j, "shaping");
+			const struct nc_shaping *sh = &l->shaping;
+			if (sh->rate_bps || sh->delay_us || sh->jitter_us || sh->loss_pct > 0) {
+				json_obj_begin(j);
+				json_key(j, "rate_bps");
+				json_int(j, (int64_t)sh->rate_bps);
+				json_key(j, "delay_us");
+				json_int(j, sh->delay_us);
+				json_key(j, "jitter_us");
+				json_int(j, sh->jitter_us);
+				json_key(j, "loss_pct");
+				json_double(j, sh->loss_pct);
+				json_obj_end(j);
+			} else {
+				json_str(j, NULL);
+			}
 			json_obj_end(j);
 		}
 	}
@@ -361,6 +500,15 @@ static void print_text(const struct ns_links *all, size_t n_all, const char *onl
 			       p ? p : "-");
 			for (size_t q = 0; q < l->n_addrs; q++)
 				printf(" %s", nc_cidr_str(&l->addrs[q], true, a, sizeof(a)));
+			const struct nc_shaping *sh = &l->shaping;
+			if (sh->rate_bps)
+				printf("  rate %gmbit", (double)sh->rate_bps / 1e6);
+			if (sh->delay_us)
+				printf("  delay %gms", sh->delay_us / 1e3);
+			if (sh->jitter_us)
+				printf("  jitter %gms", sh->jitter_us / 1e3);
+			if (sh->loss_pct > 0)
+				printf("  loss %g%%", sh->loss_pct);
 			printf("\n");
 		}
 	}

@@ -90,6 +90,13 @@ void json_int(struct json *j, int64_t v)
 	scalar(j, FYSS_PLAIN, buf);
 }
 
+void json_double(struct json *j, double v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	scalar(j, FYSS_PLAIN, buf);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	scalar(j, FYSS_PLAIN, v ? "true" : "false");

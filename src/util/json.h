@@ -18,6 +18,7 @@ void json_arr_end(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s); /* NULL emits null */
 void json_int(struct json *j, int64_t v);
+void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 /* Write the document to stdout followed by a newline; 0 or -errno. */
 int json_print(struct json *j);
