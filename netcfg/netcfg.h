@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* IFNAMSIZ, without <net/if.h>, which clashes with the <linux/if.h> libnl
  * pulls in. */
@@ -84,6 +85,9 @@ int nc_uint_parse(const char *s, uint64_t min, uint64_t max, const char *what, u
 struct nc_ns;
 
 int nc_ns_open(const char *name, struct nc_ns **ret_ns, struct nc_err *err);
+/* The netns of process pid; label names it in messages (not a /run/netns
+ * name). */
+int nc_ns_open_pid(pid_t pid, const char *label, struct nc_ns **ret_ns, struct nc_err *err);
 void nc_ns_free(struct nc_ns *ns);
 /* For __attribute__((cleanup)). */
 static inline void nc_ns_freep(struct nc_ns **ns)
@@ -128,7 +132,6 @@ struct nc_shaping {
 	uint32_t jitter_us; /* 0: none */
 	double loss_pct;    /* 0: none */
 };
-
 
 struct nc_link_opts {
 	uint32_t mtu; /* 0: kernel default */
@@ -202,6 +205,10 @@ struct nc_route {
 
 int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err);
 int nc_route_del(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err);
+/* Destinations of the routes of the main table of ns (family AF_INET or
+ * AF_INET6; "default" as prefix length 0). Free *ret_dsts with free(). */
+int nc_route_dsts(struct nc_ns *ns, int family, struct nc_cidr **ret_dsts, size_t *ret_n,
+		  struct nc_err *err);
 /* "DEST|default [via GW] [dev IF] [metric N]", the words iproute2 uses. */
 int nc_route_parse(const char *const *words, size_t n, struct nc_route *ret_rt, struct nc_err *err);
 
@@ -214,6 +221,12 @@ int nc_shaping_set(struct nc_ns *ns, const char *ifname, const struct nc_shaping
 		   struct nc_err *err);
 /* Back to the kernel's default root qdisc. */
 int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err);
+
+/* ---- nftables (nft.c) --------------------------------------------------- */
+
+/* Run an nft script (nft(8) syntax) as one transaction, in the calling
+ * thread's netns, through libnftables loaded on first use. */
+int nc_nft_run(const char *script, struct nc_err *err);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 

@@ -43,12 +43,31 @@ static int ns_path_open(const char *name, int *ret_fd, struct nc_err *err)
 	return 0;
 }
 
+static int ns_from_fd(int fd, const char *name, struct nc_ns **ret_ns, struct nc_err *err);
+
 int nc_ns_open(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 {
-	_cleanup_close_ int fd = -1;
+	int fd = -1;
 	int r = ns_path_open(name, &fd, err);
 	if (r < 0)
 		return r;
+	return ns_from_fd(fd, name, ret_ns, err);
+}
+
+int nc_ns_open_pid(pid_t pid, const char *label, struct nc_ns **ret_ns, struct nc_err *err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nc_err_errno(err, errno, "netns of %s: open %s", label, path);
+	return ns_from_fd(fd, label, ret_ns, err);
+}
+
+/* Takes fd, whatever happens. */
+static int ns_from_fd(int fd_in, const char *name, struct nc_ns **ret_ns, struct nc_err *err)
+{
+	_cleanup_close_ int fd = fd_in;
 
 	/* A file under /run/netns that is not the mount of a netns inode is the
 	 * leftover of an interrupted add (or something else entirely); setns()

@@ -2,6 +2,7 @@
 /* Routes, IPv4 and IPv6, in the main table. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
@@ -170,4 +171,32 @@ int nc_route_add(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err
 int nc_route_del(struct nc_ns *ns, const struct nc_route *rt, struct nc_err *err)
 {
 	return change(ns, rt, false, err);
+}
+
+int nc_route_dsts(struct nc_ns *ns, int family, struct nc_cidr **ret_dsts, size_t *ret_n,
+		  struct nc_err *err)
+{
+	struct nl_sock *sk;
+	int r = nc_ns_sock(ns, &sk, err);
+	if (r < 0)
+		return r;
+	_cleanup_nl_cache_ struct nl_cache *cache = NULL;
+	if ((r = rtnl_route_alloc_cache(sk, family, 0, &cache)) < 0)
+		return nc_err_nl(err, r, "netns %s: list routes", nc_ns_name(ns));
+	size_t n = 0, cap = (size_t)nl_cache_nitems(cache) + 1;
+	struct nc_cidr *v = calloc(cap, sizeof(*v));
+	if (!v)
+		return nc_err_errno(err, ENOMEM, "netns %s: list routes", nc_ns_name(ns));
+	for (struct nl_object *o = nl_cache_get_first(cache); o && n < cap;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_route *rt = (struct rtnl_route *)o;
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN || !rtnl_route_get_dst(rt))
+			continue;
+		nc_cidr_from_nl(rtnl_route_get_dst(rt), &v[n]);
+		v[n].family = family;
+		n++;
+	}
+	*ret_dsts = v;
+	*ret_n = n;
+	return 0;
 }

@@ -24,6 +24,7 @@ static const char usage[] =
     "  logs NAME                 output of a detached sandbox\n"
     "  lab up|down|list|status|exec|check|graph   whole topologies\n"
     "  cleanup [--dry-run]       remove everything nsbox's journal names\n"
+    "  uplink add|del|list       a netns's way out: veth, NAT, published ports\n"
     "\n"
     "An endpoint is NS:IFNAME[@BRIDGE][=ADDR[,ADDR...]]; NS 'host' is nsbox's own netns.\n"
     "\n"
@@ -44,7 +45,7 @@ static const struct {
     {"netns", cmd_netns},     {"link", cmd_link},     {"addr", cmd_addr}, {"route", cmd_route},
     {"bridge", cmd_bridge},   {"sysctl", cmd_sysctl}, {"run", cmd_run},	  {"exec", cmd_exec},
     {"ps", cmd_ps},	      {"stop", cmd_stop},     {"logs", cmd_logs}, {"lab", cmd_lab},
-    {"cleanup", cmd_cleanup},
+    {"cleanup", cmd_cleanup}, {"uplink", cmd_uplink},
 };
 
 int main(int argc, char **argv)

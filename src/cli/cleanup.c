@@ -13,6 +13,7 @@
 #include "lab/state.h"
 #include "state/journal.h"
 #include "state/sandbox.h"
+#include "uplink/uplink.h"
 
 static const char usage[] =
     "Usage: nsbox cleanup [--dry-run]\n"
@@ -52,7 +53,7 @@ int cmd_cleanup(int argc, char **argv)
 	if (i != argc)
 		return cli_usage("cleanup", "unexpected argument '%s'", argv[i]);
 	struct nc_err err;
-	_cleanup_close_ int lock = -1;
+	_cleanup_(journal_unlockp) int lock = 0;
 	if (journal_lock(&lock, &err) < 0)
 		return cli_fail(EXIT_OPFAIL, &err);
 	int ret = 0;
@@ -83,6 +84,17 @@ int cmd_cleanup(int argc, char **argv)
 			if (!dry)
 				sandbox_state_remove(names[k]);
 			say(dry, "sandbox", names[k]);
+		}
+		nc_strv_free(names);
+	}
+	/* Uplinks of namespaces (those of sandboxes went with them above). */
+	if (uplink_list(&names, &n, &err) == 0) {
+		for (size_t k = 0; k < n; k++) {
+			if (!dry && uplink_del(names[k], &err) < 0 && err.code != ENOENT) {
+				ret = cli_fail(EXIT_OPFAIL, &err);
+				continue;
+			}
+			say(dry, "uplink", names[k]);
 		}
 		nc_strv_free(names);
 	}

@@ -58,6 +58,19 @@ int cmd_stop(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
+int cmd_uplink(int argc, char **argv);
+
+struct uplink_opts;
+/* The uplink options shared by `uplink add` and `run --uplink`. */
+enum {
+	OPT_UP_SUBNET = 0x1200,
+	OPT_UP_IPV6,
+	OPT_UP_DNS,
+	OPT_UP_PUBLISH,
+	OPT_UP_ALLOW,
+};
+/* 0, -ENOENT when c is not one of them, or an error in err. */
+int uplink_opt_parse(int c, const char *arg, struct uplink_opts *o, struct nc_err *err);
 
 /* Open netns name ("host": nsbox's own) into *ret_ns and, if ifname is not
  * NULL, check that the interface exists there. 0, or the exit code after

@@ -9,6 +9,7 @@
 #include "sandbox/netns_exec.h"
 #include "state/journal.h"
 #include "state/sandbox.h"
+#include "uplink/uplink.h"
 #include "util/json.h"
 
 static const char usage[] =
@@ -51,7 +52,7 @@ static int netns_add(int argc, char **argv)
 			if (!strcmp(argv[m], argv[k]))
 				return cli_usage("netns add", "'%s' given twice", argv[k]);
 	}
-	_cleanup_close_ int lock = -1;
+	_cleanup_(journal_unlockp) int lock = 0;
 	if (journal_lock(&lock, &err) < 0)
 		return cli_fail(EXIT_OPFAIL, &err);
 	for (int k = i; k < argc; k++) {
@@ -135,7 +136,7 @@ static int netns_del(int argc, char **argv)
 	if (i == argc)
 		return cli_usage("netns del", "missing NAME");
 	struct nc_err err;
-	_cleanup_close_ int lock = -1;
+	_cleanup_(journal_unlockp) int lock = 0;
 	if (journal_lock(&lock, &err) < 0)
 		return cli_fail(EXIT_OPFAIL, &err);
 	for (int k = i; k < argc; k++) {
@@ -160,6 +161,11 @@ static int netns_del(int argc, char **argv)
 	}
 	for (int k = i; k < argc; k++) {
 		if (nc_netns_del(argv[k], &err) < 0)
+			return cli_fail(EXIT_OPFAIL, &err);
+		/* Its uplink's veth went with it; its rules and record go now. */
+		char id[320];
+		snprintf(id, sizeof(id), "netns:%s", argv[k]);
+		if (uplink_del(id, &err) < 0 && err.code != ENOENT)
 			return cli_fail(EXIT_OPFAIL, &err);
 		if (journal_forget("netns", argv[k], &err) < 0)
 			return cli_fail(EXIT_OPFAIL, &err);

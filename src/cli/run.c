@@ -44,6 +44,11 @@ static const char usage[] =
     "                          process group); without it the sandbox has a session\n"
     "                          of its own and nsbox forwards signals\n"
     "      --keep-fds N        pass fds 3..3+N-1 to the command (others close)\n"
+    "Uplink (a way out through nsbox's netns, NAT'd; see nsbox uplink --help):\n"
+    "      --uplink            with the default --net none\n"
+    "      --dns ADDR          name server (default: the host's)\n"
+    "      --publish [HOSTADDR:]HOSTPORT:PORT[/tcp|/udp]   forward a host port inside\n"
+    "      --allow CIDR[:PORT[/tcp|/udp]]   reach only these (and DNS); reject the rest\n"
     "\n"
     "Capabilities kept by default (Docker's set): CHOWN DAC_OVERRIDE FSETID FOWNER\n"
     "MKNOD NET_RAW SETGID SETUID SETFCAP SETPCAP NET_BIND_SERVICE SYS_CHROOT KILL\n"
@@ -63,11 +68,13 @@ enum {
 	OPT_CAP_DROP,
 	OPT_KEEP_FDS,
 	OPT_SECCOMP,
+	OPT_UPLINK,
 };
 
 struct run_opts {
 	struct sandbox_spec spec;
 	const char *name, *net, *rootfs, *keep_fds, *user, *seccomp;
+	bool uplink_opt;      /* --dns, --publish or --allow given */
 	const char **cap_ops; /* "+CAP" or "-CAP", in order */
 	size_t n_cap_ops;
 	struct nc_err err;
@@ -154,8 +161,19 @@ static int run_opt(int c, const char *arg, void *data)
 	case OPT_SECCOMP:
 		o->seccomp = arg;
 		break;
+	case OPT_UPLINK:
+		s->uplink = true;
+		break;
 	default:
-		return cli_usage("run", "unexpected option");
+		r = uplink_opt_parse(c, arg, &s->uplink_opts, &o->err);
+		if (r == -ENOENT)
+			return cli_usage("run", "unexpected option");
+		if (r < 0) {
+			o->failed = true;
+			return EXIT_NSBOX;
+		}
+		o->uplink_opt = true;
+		return 0;
 	}
 	return r < 0 ? cli_usage("run", "out of memory") : 0;
 }
@@ -177,6 +195,10 @@ static const struct option longopts[] = {
     {"tty", no_argument, NULL, 't'},
     {"keep-fds", required_argument, NULL, OPT_KEEP_FDS},
     {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"uplink", no_argument, NULL, OPT_UPLINK},
+    {"dns", required_argument, NULL, OPT_UP_DNS},
+    {"publish", required_argument, NULL, OPT_UP_PUBLISH},
+    {"allow", required_argument, NULL, OPT_UP_ALLOW},
     {0},
 };
 
@@ -256,6 +278,17 @@ static int validate(struct run_opts *o, struct nc_err *err)
 		return nc_err_set(err, ENOTTY, "--tty: standard input is not a terminal");
 	if (s->tty && s->detach)
 		return nc_err_set(err, EINVAL, "--tty and --detach exclude each other");
+	if (o->uplink_opt && !s->uplink)
+		return nc_err_set(err, EINVAL, "--dns, --publish and --allow go with --uplink");
+	if (s->uplink && s->net != SANDBOX_NET_NONE)
+		return nc_err_set(err, EINVAL,
+				  "--uplink goes with the sandbox's own netns (--net none); for "
+				  "a persistent one, use 'nsbox uplink add NS'");
+	/* Known before the launch: the init writes them into its root while
+	 * nsbox makes the uplink. */
+	if (s->uplink && !s->uplink_opts.n_dns &&
+	    uplink_host_dns(s->uplink_opts.dns, 4, &s->uplink_opts.n_dns, err) < 0)
+		return -EIO;
 	return 0;
 }
 

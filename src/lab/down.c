@@ -87,7 +87,7 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 
 int lab_down(const char *name, bool progress, struct nc_err *err)
 {
-	_cleanup_close_ int lock = -1;
+	_cleanup_(journal_unlockp) int lock = 0;
 	int r = journal_lock(&lock, err);
 	if (r < 0)
 		return r;

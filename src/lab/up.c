@@ -279,7 +279,7 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 {
 	raise_fd_limit();
 	sandbox_state_gc();
-	_cleanup_close_ int lock = -1;
+	_cleanup_(journal_unlockp) int lock = 0;
 	int r = journal_lock(&lock, err);
 	if (r < 0)
 		return r;

@@ -260,6 +260,16 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 	 * nsbox (PR_SET_PDEATHSIG). */
 	if ((r = record(spec, dirfd, pid, err)) < 0)
 		goto fail;
+	if (spec->uplink) {
+		/* Its netns exists from the clone on; the init waits for "go",
+		 * so the command starts with its way out in place. */
+		char id[320];
+		snprintf(id, sizeof(id), "sandbox:%s", spec->name);
+		_cleanup_(nc_ns_freep) struct nc_ns *inside = NULL;
+		if ((r = nc_ns_open_pid(pid, id, &inside, err)) < 0 ||
+		    (r = uplink_add(id, inside, &spec->uplink_opts, NULL, err)) < 0)
+			goto fail;
+	}
 	if (write(go_pipe[1], "g", 1) != 1) {
 		r = nc_err_errno(err, errno, "sandbox %s: start", spec->name);
 		goto fail;

@@ -369,21 +369,43 @@ static int write_stage_file(const char *name, const char *content, struct nc_err
 	return 0;
 }
 
-/* /etc/hostname agrees with the UTS hostname; the file lives on the
- * staging tmpfs, outside the new root, and is bound over the root's. */
-static int bind_hostname(int root, const char *hostname, struct nc_err *err)
+/* A file of the root's /etc replaced by content: the file lives on the
+ * staging tmpfs, outside the new root, and is bound over the root's (when
+ * the root has one). */
+static int bind_etc_file(int root, const char *name, const char *content, struct nc_err *err)
 {
-	int target =
-	    openat2_fd(root, "etc/hostname", O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+	char path[64], what[64];
+	snprintf(path, sizeof(path), "etc/%s", name);
+	int target = openat2_fd(root, path, O_PATH, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 	if (target < 0)
 		return 0;
-	char content[300];
-	snprintf(content, sizeof(content), "%s\n", hostname);
-	int r = write_stage_file("hostname", content, err);
+	int r = write_stage_file(name, content, err);
+	snprintf(path, sizeof(path), STAGE "/%s", name);
+	snprintf(what, sizeof(what), "bind /etc/%s", name);
 	if (r == 0)
-		r = bind_fd(AT_FDCWD, STAGE "/hostname", target, true, "bind /etc/hostname", err);
+		r = bind_fd(AT_FDCWD, path, target, true, what, err);
 	close(target);
 	return r;
+}
+
+/* /etc/hostname agrees with the UTS hostname; behind an uplink, resolv.conf
+ * names the servers the uplink lets through and hosts names the sandbox. */
+static int bind_identity(int root, const struct sandbox_spec *spec, const char *hostname,
+			 struct nc_err *err)
+{
+	char content[600];
+	snprintf(content, sizeof(content), "%s\n", hostname);
+	int r = bind_etc_file(root, "hostname", content, err);
+	if (r < 0 || !spec->uplink)
+		return r;
+	uplink_resolv_conf(&spec->uplink_opts, content, sizeof(content));
+	if ((r = bind_etc_file(root, "resolv.conf", content, err)) < 0)
+		return r;
+	snprintf(content, sizeof(content),
+		 "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		 "127.0.1.1\t%s\n",
+		 hostname);
+	return bind_etc_file(root, "hosts", content, err);
 }
 
 /* Docker's masked and read-only paths (moby oci/defaults.go). */
@@ -489,7 +511,7 @@ int rootfs_build(const struct sandbox_spec *spec, const char *hostname, struct n
 		return r;
 	if (fds->etc_netns >= 0 && (r = bind_etc_netns(root, fds->etc_netns, err)) < 0)
 		return r;
-	if ((r = bind_hostname(root, hostname, err)) < 0)
+	if ((r = bind_identity(root, spec, hostname, err)) < 0)
 		return r;
 	for (size_t i = 0; i < spec->n_binds; i++)
 		if ((r = bind_user(root, &spec->binds[i], fds->binds[i], err)) < 0)

@@ -8,6 +8,7 @@
 
 #include "netcfg.h"
 #include "state/sandbox.h"
+#include "uplink/uplink.h"
 
 enum sandbox_net {
 	SANDBOX_NET_NONE,  /* a fresh netns with lo up */
@@ -41,6 +42,9 @@ struct sandbox_spec {
 	bool detach;
 	bool seccomp;
 	char **argv;
+	/* --uplink: a way out through nsbox's netns (with SANDBOX_NET_NONE) */
+	bool uplink;
+	struct uplink_opts uplink_opts;
 };
 
 /* Docker's default capability set (moby oci/caps/defaults.go). */

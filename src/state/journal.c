@@ -91,20 +91,41 @@ enum journal_state journal_get(const char *kind, const char *id)
 	return strncmp(buf, "done", 4) ? JOURNAL_INTENT : JOURNAL_DONE;
 }
 
-int journal_lock(int *ret_fd, struct nc_err *err)
+/* One lock per process, taken once however deeply nested: code that holds
+ * it (lab up, cleanup) calls code that takes it (uplinks, sandboxes), and a
+ * second flock() on a new open file description would wait for ever. */
+static int lock_fd = -1;
+static unsigned lock_depth;
+
+int journal_lock(int *ret_token, struct nc_err *err)
 {
-	if (mkdir(NSBOX_STATE_DIR, 0700) < 0 && errno != EEXIST)
-		return nc_err_errno(err, errno, "journal: mkdir %s", NSBOX_STATE_DIR);
-	int fd = open(NSBOX_STATE_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return nc_err_errno(err, errno, "journal: open %s/lock", NSBOX_STATE_DIR);
-	if (flock(fd, LOCK_EX) < 0) {
-		int r = nc_err_errno(err, errno, "journal: lock %s/lock", NSBOX_STATE_DIR);
-		close(fd);
-		return r;
+	if (lock_depth == 0) {
+		if (mkdir(NSBOX_STATE_DIR, 0700) < 0 && errno != EEXIST)
+			return nc_err_errno(err, errno, "journal: mkdir %s", NSBOX_STATE_DIR);
+		int fd = open(NSBOX_STATE_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return nc_err_errno(err, errno, "journal: open %s/lock", NSBOX_STATE_DIR);
+		if (flock(fd, LOCK_EX) < 0) {
+			int r = nc_err_errno(err, errno, "journal: lock %s/lock", NSBOX_STATE_DIR);
+			close(fd);
+			return r;
+		}
+		lock_fd = fd;
 	}
-	*ret_fd = fd;
+	lock_depth++;
+	*ret_token = 1;
 	return 0;
+}
+
+void journal_unlockp(int *token)
+{
+	if (*token <= 0)
+		return;
+	*token = 0;
+	if (--lock_depth == 0) {
+		close(lock_fd);
+		lock_fd = -1;
+	}
 }
 
 static int cmp_str(const void *a, const void *b)

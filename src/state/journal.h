@@ -24,8 +24,10 @@ int journal_forget(const char *kind, const char *id, struct nc_err *err);
 enum journal_state journal_get(const char *kind, const char *id);
 
 /* Serialise nsbox's mutations: an exclusive flock on /run/nsbox/lock,
- * released when *ret_fd is closed. */
-int journal_lock(int *ret_fd, struct nc_err *err);
+ * reentrant within the process. Hold it in a variable initialised to 0
+ * with _cleanup_(journal_unlockp); released when the last holder goes. */
+int journal_lock(int *ret_token, struct nc_err *err);
+void journal_unlockp(int *token);
 
 /* Ids of every entry of kind, sorted; free with nc_strv_free. */
 int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err);

@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "journal.h"
 #include "sandbox.h"
+#include "uplink/uplink.h"
 
 NC_DEFINE_CLEANUP(DIR *, closedir)
 NC_DEFINE_CLEANUP(FILE *, fclose)
@@ -164,6 +165,10 @@ int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_
 
 int sandbox_state_remove(const char *name)
 {
+	/* What nsbox made for the sandbox goes with its record. */
+	char id[320];
+	snprintf(id, sizeof(id), "sandbox:%s", name);
+	uplink_del(id, NULL);
 	char path[300];
 	if (dir_path(name, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;

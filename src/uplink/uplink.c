@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "state/journal.h"
+#include "uplink.h"
+
+#define FORWARD_SAVED UPLINK_STATE_DIR "/.forward"
+
+NC_DEFINE_CLEANUP(FILE *, fclose)
+
+static int parse_port(const char *s, size_t len, uint16_t *ret, const char *what,
+		      struct nc_err *err)
+{
+	char buf[8];
+	uint64_t v;
+	if (len == 0 || len >= sizeof(buf))
+		return nc_err_set(err, EINVAL, "%s: expected a port number", what);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	int r = nc_uint_parse(buf, 1, 65535, what, &v, err);
+	if (r < 0)
+		return r;
+	*ret = (uint16_t)v;
+	return 0;
+}
+
+/* "/tcp" or "/udp" at the end of s (cut off), or neither: TCP. */
+static int split_proto(char *s, bool *ret_udp, const char *what, struct nc_err *err)
+{
+	char *slash = strrchr(s, '/');
+	*ret_udp = false;
+	/* A digit after the last '/' is a CIDR's prefix, not a protocol. */
+	if (!slash || !slash[1] || isdigit((unsigned char)slash[1]) || strchr(slash, ':') ||
+	    strchr(slash, '.'))
+		return 0;
+	if (!strcmp(slash, "/udp"))
+		*ret_udp = true;
+	else if (strcmp(slash, "/tcp"))
+		return nc_err_set(err, EINVAL, "%s: unknown protocol '%s' (tcp or udp)", what,
+				  slash + 1);
+	*slash = '\0';
+	return 0;
+}
+
+int uplink_publish_parse(const char *s, struct uplink_publish *ret, struct nc_err *err)
+{
+	char what[128], buf[128];
+	snprintf(what, sizeof(what), "--publish %s", s);
+	if (strlen(s) >= sizeof(buf))
+		return nc_err_set(err, EINVAL, "%s: too long", what);
+	snprintf(buf, sizeof(buf), "%s", s);
+	struct uplink_publish p = {0};
+	int r = split_proto(buf, &p.udp, what, err);
+	if (r < 0)
+		return r;
+	/* HOSTADDR may be IPv6 ([...] or bare): the ports are the last two
+	 * colon-separated fields. */
+	char *last = strrchr(buf, ':');
+	if (!last)
+		return nc_err_set(err, EINVAL, "%s: expected [HOSTADDR:]HOSTPORT:PORT", what);
+	if ((r = parse_port(last + 1, strlen(last + 1), &p.port, what, err)) < 0)
+		return r;
+	*last = '\0';
+	char *mid = strrchr(buf, ':');
+	char *hp = mid ? mid + 1 : buf;
+	if ((r = parse_port(hp, strlen(hp), &p.host_port, what, err)) < 0)
+		return r;
+	if (mid) {
+		*mid = '\0';
+		char *a = buf;
+		size_t alen = strlen(a);
+		if (alen > 2 && a[0] == '[' && a[alen - 1] == ']') {
+			a[alen - 1] = '\0';
+			a++;
+		}
+		if ((r = nc_ip_parse(a, &p.addr, err)) < 0)
+			return nc_err_prefix(err, "%s", what);
+		p.has_addr = true;
+	}
+	*ret = p;
+	return 0;
+}
+
+int uplink_allow_parse(const char *s, struct uplink_allow *ret, struct nc_err *err)
+{
+	char what[128], buf[128];
+	snprintf(what, sizeof(what), "--allow %s", s);
+	if (strlen(s) >= sizeof(buf))
+		return nc_err_set(err, EINVAL, "%s: too long", what);
+	snprintf(buf, sizeof(buf), "%s", s);
+	struct uplink_allow a = {0};
+	int r = split_proto(buf, &a.udp, what, err);
+	if (r < 0)
+		return r;
+	/* An IPv4 CIDR may be followed by :PORT; an IPv6 one needs [ ]. */
+	char *net = buf, *port = NULL;
+	if (buf[0] == '[') {
+		char *close = strchr(buf, ']');
+		if (!close)
+			return nc_err_set(err, EINVAL, "%s: missing ']'", what);
+		*close = '\0';
+		net = buf + 1;
+		if (close[1] == ':')
+			port = close + 2;
+		else if (close[1])
+			return nc_err_set(err, EINVAL, "%s: expected [CIDR]:PORT", what);
+	} else if (!strchr(buf, '.') || strchr(buf, ':') == strrchr(buf, ':')) {
+		char *colon = strchr(buf, ':');
+		if (colon && strchr(buf, '.')) {
+			*colon = '\0';
+			port = colon + 1;
+		}
+	}
+	if ((r = strchr(net, '/') ? nc_cidr_parse(net, &a.net, err)
+				  : nc_ip_parse(net, &a.net, err)) < 0)
+		return nc_err_prefix(err, "%s", what);
+	if (port && (r = parse_port(port, strlen(port), &a.port, what, err)) < 0)
+		return r;
+	*ret = a;
+	return 0;
+}
+
+static void publish_str(const struct uplink_publish *p, char *buf, size_t len)
+{
+	char a[64] = "";
+	if (p->has_addr) {
+		char ip[48];
+		nc_cidr_str(&p->addr, false, ip, sizeof(ip));
+		snprintf(a, sizeof(a), p->addr.family == AF_INET6 ? "[%s]:" : "%s:", ip);
+	}
+	snprintf(buf, len, "%s%u:%u/%s", a, p->host_port, p->port, p->udp ? "udp" : "tcp");
+}
+
+static void allow_str(const struct uplink_allow *a, char *buf, size_t len)
+{
+	char net[64];
+	nc_cidr_str(&a->net, true, net, sizeof(net));
+	if (!a->port)
+		snprintf(buf, len, "%s", net);
+	else
+		snprintf(buf, len, a->net.family == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", net,
+			 a->port, a->udp ? "udp" : "tcp");
+}
+
+static int record_path(const char *id, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s/%s", UPLINK_STATE_DIR, id) >= (int)len ? -ENAMETOOLONG : 0;
+}
+
+static int write_record(const struct uplink *u, struct nc_err *err)
+{
+	char path[400], tmp[410];
+	if (record_path(u->id, path, sizeof(path)) < 0)
+		return nc_err_set(err, ENAMETOOLONG, "uplink %s: name too long", u->id);
+	if (mkdir(NSBOX_STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "mkdir %s", NSBOX_STATE_DIR);
+	if (mkdir(UPLINK_STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return nc_err_errno(err, errno, "mkdir %s", UPLINK_STATE_DIR);
+	snprintf(tmp, sizeof(tmp), "%s/.%s", UPLINK_STATE_DIR, u->id);
+	_cleanup_(fclosep) FILE *f = fopen(tmp, "we");
+	if (!f)
+		return nc_err_errno(err, errno, "journal: %s", tmp);
+	char a[64], b[64];
+	fprintf(f, "slot=%u\nhost_if=%s\nhost=%s\ninside=%s\n", u->slot, u->host_if,
+		nc_cidr_str(&u->host_addr, true, a, sizeof(a)),
+		nc_cidr_str(&u->inside_addr, true, b, sizeof(b)));
+	if (u->has_ipv6)
+		fprintf(f, "host6=%s\ninside6=%s\n",
+			nc_cidr_str(&u->host_addr6, true, a, sizeof(a)),
+			nc_cidr_str(&u->inside_addr6, true, b, sizeof(b)));
+	for (size_t i = 0; i < u->opts.n_dns; i++)
+		fprintf(f, "dns=%s\n", nc_cidr_str(&u->opts.dns[i], false, a, sizeof(a)));
+	char rule[128];
+	for (size_t i = 0; i < u->opts.n_publish; i++) {
+		publish_str(&u->opts.publish[i], rule, sizeof(rule));
+		fprintf(f, "publish=%s\n", rule);
+	}
+	for (size_t i = 0; i < u->opts.n_allow; i++) {
+		allow_str(&u->opts.allow[i], rule, sizeof(rule));
+		fprintf(f, "allow=%s\n", rule);
+	}
+	fprintf(f, "wrote_resolv=%d\n", u->wrote_resolv);
+	if (fflush(f) != 0 || rename(tmp, path) < 0)
+		return nc_err_errno(err, errno, "journal: %s", path);
+	return 0;
+}
+
+int uplink_read(const char *id, struct uplink *ret, struct nc_err *err)
+{
+	char path[400];
+	if (record_path(id, path, sizeof(path)) < 0)
+		return nc_err_set(err, ENAMETOOLONG, "uplink %s: name too long", id);
+	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? nc_err_set(err, ENOENT, "uplink %s: no such uplink", id)
+				       : nc_err_errno(err, errno, "journal: %s", path);
+	struct uplink u = {0};
+	snprintf(u.id, sizeof(u.id), "%s", id);
+	char line[256];
+	int r = 0;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		char *v = strchr(line, '=');
+		if (!v)
+			continue;
+		*v++ = '\0';
+		struct uplink_opts *o = &u.opts;
+		if (!strcmp(line, "slot"))
+			u.slot = (unsigned)strtoul(v, NULL, 10);
+		else if (!strcmp(line, "host_if"))
+			snprintf(u.host_if, sizeof(u.host_if), "%s", v);
+		else if (!strcmp(line, "host"))
+			r = nc_cidr_parse(v, &u.host_addr, err);
+		else if (!strcmp(line, "inside"))
+			r = nc_cidr_parse(v, &u.inside_addr, err);
+		else if (!strcmp(line, "host6"))
+			u.has_ipv6 = (r = nc_cidr_parse(v, &u.host_addr6, err)) == 0;
+		else if (!strcmp(line, "inside6"))
+			r = nc_cidr_parse(v, &u.inside_addr6, err);
+		else if (!strcmp(line, "dns") && o->n_dns < 4)
+			r = nc_ip_parse(v, &o->dns[o->n_dns++], err);
+		else if (!strcmp(line, "publish") && o->n_publish < UPLINK_MAX_RULES)
+			r = uplink_publish_parse(v, &o->publish[o->n_publish++], err);
+		else if (!strcmp(line, "allow") && o->n_allow < UPLINK_MAX_RULES)
+			r = uplink_allow_parse(v, &o->allow[o->n_allow++], err);
+		else if (!strcmp(line, "wrote_resolv"))
+			u.wrote_resolv = *v == '1';
+	}
+	if (r < 0)
+		return nc_err_prefix(err, "journal: %s", path);
+	*ret = u;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int uplink_list(char ***ret_ids, size_t *ret_n, struct nc_err *err)
+{
+	char **v = calloc(1, sizeof(char *));
+	if (!v)
+		return nc_err_errno(err, ENOMEM, "list uplinks");
+	size_t n = 0;
+	DIR *d = opendir(UPLINK_STATE_DIR);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		char **nv = realloc(v, (n + 2) * sizeof(char *));
+		if (!nv || !(nv[n] = strdup(de->d_name))) {
+			nc_strv_free(nv ? nv : v);
+			closedir(d);
+			return nc_err_errno(err, ENOMEM, "list uplinks");
+		}
+		v = nv;
+		v[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	qsort(v, n, sizeof(char *), cmp_str);
+	*ret_ids = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* ---- nftables ---------------------------------------------------------- */
+
+static void fputs_ip(FILE *f, const struct nc_cidr *c, bool prefix)
+{
+	char buf[64];
+	fputs(nc_cidr_str(c, prefix, buf, sizeof(buf)), f);
+}
+
+static void nft_uplink(FILE *nat, FILE *pre, FILE *out, FILE *fwd, const struct uplink *u)
+{
+	const char *ifn = u->host_if;
+	struct nc_cidr net = u->inside_addr;
+	fprintf(nat, "\t\tip saddr ");
+	fputs_ip(nat, &net, true);
+	fprintf(nat, " oifname != \"%s\" masquerade\n", ifn);
+	if (u->has_ipv6) {
+		fprintf(nat, "\t\tip6 saddr ");
+		fputs_ip(nat, &u->inside_addr6, true);
+		fprintf(nat, " oifname != \"%s\" masquerade\n", ifn);
+	}
+	for (size_t i = 0; i < u->opts.n_publish; i++) {
+		const struct uplink_publish *p = &u->opts.publish[i];
+		bool v6 = p->has_addr && p->addr.family == AF_INET6;
+		if (v6 && !u->has_ipv6)
+			continue;
+		const struct nc_cidr *to = v6 ? &u->inside_addr6 : &u->inside_addr;
+		for (int k = 0; k < 2; k++) {
+			FILE *f = k ? out : pre;
+			fprintf(f, "\t\t");
+			if (p->has_addr) {
+				fprintf(f, "%s daddr ", v6 ? "ip6" : "ip");
+				fputs_ip(f, &p->addr, false);
+				fprintf(f, " ");
+			} else if (k) {
+				/* From the host itself: only to its own addresses,
+				 * or every outgoing connection to that port would
+				 * land in the sandbox. */
+				fprintf(f, "fib daddr type local ");
+			}
+			fprintf(f, "%s dport %u dnat %s to %s", p->udp ? "udp" : "tcp",
+				p->host_port, v6 ? "ip6" : "ip", v6 ? "[" : "");
+			fputs_ip(f, to, false);
+			fprintf(f, "%s:%u\n", v6 ? "]" : "", p->port);
+		}
+	}
+	if (!u->opts.n_allow)
+		return;
+	/* Only the listed destinations (and DNS) through this uplink; the
+	 * rest is rejected, so a client fails at once instead of timing out. */
+	fprintf(fwd, "\t\tiifname \"%s\" ct state established,related accept\n", ifn);
+	for (size_t i = 0; i < u->opts.n_allow; i++) {
+		const struct uplink_allow *a = &u->opts.allow[i];
+		fprintf(fwd, "\t\tiifname \"%s\" %s daddr ", ifn,
+			a->net.family == AF_INET6 ? "ip6" : "ip");
+		fputs_ip(fwd, &a->net, true);
+		if (a->port)
+			fprintf(fwd, " %s dport %u", a->udp ? "udp" : "tcp", a->port);
+		fprintf(fwd, " accept\n");
+	}
+	for (size_t i = 0; i < u->opts.n_dns; i++)
+		for (int k = 0; k < 2; k++) {
+			fprintf(fwd, "\t\tiifname \"%s\" %s daddr ", ifn,
+				u->opts.dns[i].family == AF_INET6 ? "ip6" : "ip");
+			fputs_ip(fwd, &u->opts.dns[i], false);
+			fprintf(fwd, " %s dport 53 accept\n", k ? "tcp" : "udp");
+		}
+	fprintf(fwd, "\t\tiifname \"%s\" meta l4proto tcp reject with tcp reset\n", ifn);
+	fprintf(fwd, "\t\tiifname \"%s\" reject with icmpx type admin-prohibited\n", ifn);
+}
+
+/* Rebuild table inet nsbox from every record, in one transaction; no
+ * records, no table. Nothing else of the ruleset is touched. */
+static int nft_sync(struct nc_err *err)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	int r = uplink_list(&ids, &n, err);
+	if (r < 0)
+		return r;
+	char *nat = NULL, *pre = NULL, *out = NULL, *fwd = NULL, *script = NULL;
+	size_t l1, l2, l3, l4, l5;
+	FILE *fn = open_memstream(&nat, &l1), *fp = open_memstream(&pre, &l2),
+	     *fo = open_memstream(&out, &l3), *ff = open_memstream(&fwd, &l4);
+	for (size_t i = 0; i < n && fn && fp && fo && ff; i++) {
+		struct uplink u;
+		if (uplink_read(ids[i], &u, NULL) == 0)
+			nft_uplink(fn, fp, fo, ff, &u);
+	}
+	if (fn)
+		fclose(fn);
+	if (fp)
+		fclose(fp);
+	if (fo)
+		fclose(fo);
+	if (ff)
+		fclose(ff);
+	FILE *s = open_memstream(&script, &l5);
+	if (s && nat && pre && out && fwd) {
+		/* "add" then "delete" removes a table whether or not it exists. */
+		fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
+		if (n)
+			fprintf(
+			    s,
+			    "table inet nsbox {\n"
+			    "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; "
+			    "policy accept;\n%s\t}\n"
+			    "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; "
+			    "policy accept;\n%s\t}\n"
+			    "\tchain output {\n\t\ttype nat hook output priority -100; "
+			    "policy accept;\n%s\t}\n"
+			    "\tchain forward {\n\t\ttype filter hook forward priority filter; "
+			    "policy accept;\n%s\t}\n"
+			    "}\n",
+			    nat, pre, out, fwd);
+	}
+	if (s)
+		fclose(s);
+	r = script && nat && pre && out && fwd ? nc_nft_run(script, err)
+					       : nc_err_errno(err, ENOMEM, "nftables");
+	free(nat);
+	free(pre);
+	free(out);
+	free(fwd);
+	free(script);
+	nc_strv_free(ids);
+	return r;
+}
+
+/* ---- forwarding -------------------------------------------------------- */
+
+static int forwarding_on(struct nc_ns *host, bool v6, struct nc_err *err)
+{
+	char v4old[8] = "", v6old[8] = "";
+	int r = nc_sysctl_get(host, "net.ipv4.ip_forward", v4old, sizeof(v4old), err);
+	if (r == 0)
+		r = nc_sysctl_get(host, "net.ipv6.conf.all.forwarding", v6old, sizeof(v6old), err);
+	if (r < 0)
+		return r;
+	/* The values before the first uplink are the ones restored. */
+	if (access(FORWARD_SAVED, F_OK) < 0) {
+		FILE *f = fopen(FORWARD_SAVED ".tmp", "we");
+		if (!f)
+			return nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
+		fprintf(f, "%s %s\n", v4old, v6old);
+		if (fclose(f) != 0 || rename(FORWARD_SAVED ".tmp", FORWARD_SAVED) < 0)
+			return nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
+	}
+	if (strcmp(v4old, "1") && (r = nc_sysctl_set(host, "net.ipv4.ip_forward", "1", err)) < 0)
+		return r;
+	/* IPv6 forwarding also stops the host from taking router
+	 * advertisements on accept_ra=1 links: only when an uplink has IPv6. */
+	if (v6 && strcmp(v6old, "1") &&
+	    (r = nc_sysctl_set(host, "net.ipv6.conf.all.forwarding", "1", err)) < 0)
+		return r;
+	return 0;
+}
+
+static void forwarding_restore(struct nc_ns *host)
+{
+	char v4[8], v6[8];
+	FILE *f = fopen(FORWARD_SAVED, "re");
+	if (!f)
+		return;
+	int got = fscanf(f, "%7s %7s", v4, v6);
+	fclose(f);
+	if (got == 2) {
+		nc_sysctl_set(host, "net.ipv4.ip_forward", v4, NULL);
+		nc_sysctl_set(host, "net.ipv6.conf.all.forwarding", v6, NULL);
+	}
+	unlink(FORWARD_SAVED);
+}
+
+/* ---- DNS --------------------------------------------------------------- */
+
+static void read_nameservers(const char *path, bool skip_loopback, struct nc_cidr *ret, size_t max,
+			     size_t *n)
+{
+	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	char line[256];
+	while (f && *n < max && fgets(line, sizeof(line), f)) {
+		char addr[128];
+		struct nc_cidr c;
+		if (sscanf(line, " nameserver %127s", addr) != 1 || nc_ip_parse(addr, &c, NULL) < 0)
+			continue;
+		bool loop = (c.family == AF_INET && c.addr[0] == 127) ||
+			    (c.family == AF_INET6 && !memcmp(c.addr, &in6addr_loopback, 16));
+		if (skip_loopback && loop)
+			continue;
+		ret[(*n)++] = c;
+	}
+}
+
+int uplink_host_dns(struct nc_cidr *ret, size_t max, size_t *ret_n, struct nc_err *err)
+{
+	size_t n = 0;
+	read_nameservers("/etc/resolv.conf", true, ret, max, &n);
+	/* A stub on the host's loopback is out of reach from another netns;
+	 * systemd-resolved lists the servers behind it here. */
+	if (n == 0)
+		read_nameservers("/run/systemd/resolve/resolv.conf", true, ret, max, &n);
+	*ret_n = n;
+	return 0;
+}
+
+void uplink_resolv_conf(const struct uplink_opts *o, char *buf, size_t len)
+{
+	size_t off = (size_t)snprintf(buf, len, "# written by nsbox for an uplink\n");
+	for (size_t i = 0; i < o->n_dns && off < len; i++) {
+		char a[64];
+		off += (size_t)snprintf(buf + off, len - off, "nameserver %s\n",
+					nc_cidr_str(&o->dns[i], false, a, sizeof(a)));
+	}
+}
+
+static int write_netns_resolv(const char *netns, const struct uplink_opts *o, bool *ret_wrote,
+			      struct nc_err *err)
+{
+	char dir[300], path[320], text[512];
+	*ret_wrote = false;
+	if (!o->n_dns)
+		return 0;
+	snprintf(dir, sizeof(dir), "/etc/netns/%s", netns);
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	/* One the user put there stays theirs. */
+	if (access(path, F_OK) == 0)
+		return 0;
+	if ((mkdir("/etc/netns", 0755) < 0 && errno != EEXIST) ||
+	    (mkdir(dir, 0755) < 0 && errno != EEXIST))
+		return nc_err_errno(err, errno, "mkdir %s", dir);
+	uplink_resolv_conf(o, text, sizeof(text));
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	size_t len = strlen(text);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		return nc_err_errno(err, errno, "write %s", path);
+	*ret_wrote = true;
+	return 0;
+}
+
+static void remove_netns_resolv(const char *netns)
+{
+	char dir[300], path[320];
+	snprintf(dir, sizeof(dir), "/etc/netns/%s", netns);
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	unlink(path);
+	/* Directories nsbox may have made; left alone if anything else is in. */
+	rmdir(dir);
+	rmdir("/etc/netns");
+}
+
+/* ---- add / del --------------------------------------------------------- */
+
+static bool overlaps(const struct nc_cidr *a, const struct nc_cidr *b)
+{
+	if (a->family != b->family)
+		return false;
+	return a->prefixlen <= b->prefixlen ? nc_cidr_contains(a, b) : nc_cidr_contains(b, a);
+}
+
+/* The first /30 of the pool that no route of the host and no other uplink
+ * covers, and whose nsbu<SLOT> is free. */
+static int allocate(struct nc_ns *host, const struct uplink_opts *o, struct uplink *u,
+		    struct nc_err *err)
+{
+	struct nc_cidr pool;
+	const char *env = getenv("NSBOX_UPLINK_POOL");
+	if (o->has_subnet)
+		pool = o->subnet;
+	else if (nc_cidr_parse(env && *env ? env : UPLINK_POOL_DEFAULT, &pool, err) < 0)
+		return nc_err_prefix(err, "NSBOX_UPLINK_POOL");
+	if (pool.family != AF_INET || pool.prefixlen > 30)
+		return nc_err_set(err, EINVAL, "uplink pool %s: an IPv4 prefix of /30 or shorter",
+				  env && *env && !o->has_subnet ? env : "(--subnet)");
+	_cleanup_free_ struct nc_cidr *routes = NULL;
+	size_t n_routes = 0;
+	int r = nc_route_dsts(host, AF_INET, &routes, &n_routes, err);
+	if (r < 0)
+		return r;
+	char **ids = NULL;
+	size_t n_ids = 0;
+	if ((r = uplink_list(&ids, &n_ids, err)) < 0)
+		return r;
+	struct uplink *others = calloc(n_ids + 1, sizeof(*others));
+	if (!others) {
+		nc_strv_free(ids);
+		return nc_err_errno(err, ENOMEM, "uplink");
+	}
+	for (size_t i = 0; i < n_ids; i++)
+		uplink_read(ids[i], &others[i], NULL);
+	nc_strv_free(ids);
+
+	uint32_t base = ntohl(*(uint32_t *)pool.addr) & ~((1U << (32 - pool.prefixlen)) - 1);
+	uint32_t slots = 1U << (30 - pool.prefixlen);
+	r = nc_err_set(err, ENOSPC,
+		       "uplink: no free /30 left in %s (every one is used or overlaps a route "
+		       "of the host; NSBOX_UPLINK_POOL sets another pool)",
+		       o->has_subnet ? "--subnet"
+		       : env && *env ? env
+				     : UPLINK_POOL_DEFAULT);
+	for (uint32_t s = 0; s < slots; s++) {
+		struct nc_cidr net = {.family = AF_INET, .prefixlen = 30};
+		uint32_t a = htonl(base + 4 * s);
+		memcpy(net.addr, &a, 4);
+		bool taken = false;
+		for (size_t i = 0; i < n_routes && !taken; i++)
+			taken = routes[i].prefixlen > 0 && overlaps(&routes[i], &net);
+		unsigned slot = 0;
+		for (size_t i = 0; i < n_ids && !taken; i++)
+			taken = overlaps(&others[i].inside_addr, &net);
+		/* The interface name counts slots across pools. */
+		for (size_t i = 0; i < n_ids; i++)
+			if (others[i].slot >= slot)
+				slot = others[i].slot + 1;
+		if (taken)
+			continue;
+		u->slot = slot;
+		snprintf(u->host_if, sizeof(u->host_if), "nsbu%u", slot);
+		u->host_addr = u->inside_addr = net;
+		uint32_t h = htonl(base + 4 * s + 1), in = htonl(base + 4 * s + 2);
+		memcpy(u->host_addr.addr, &h, 4);
+		memcpy(u->inside_addr.addr, &in, 4);
+		r = 0;
+		break;
+	}
+	free(others);
+	return r;
+}
+
+static int wire(struct nc_ns *host, struct nc_ns *inside, const struct uplink *u,
+		struct nc_err *err)
+{
+	struct nc_link_opts lo = {.up = true};
+	int r = nc_veth_add(host, u->host_if, inside, "uplink0", &lo, err);
+	if (r == 0)
+		r = nc_addr_add(host, u->host_if, &u->host_addr, err);
+	if (r == 0)
+		r = nc_addr_add(inside, "uplink0", &u->inside_addr, err);
+	struct nc_route def = {.has_gw = true};
+	def.dst.family = AF_INET;
+	def.gw = u->host_addr;
+	def.gw.prefixlen = 32;
+	if (r == 0)
+		r = nc_route_add(inside, &def, err);
+	if (r == 0 && u->has_ipv6) {
+		struct nc_route def6 = {.has_gw = true};
+		def6.dst.family = AF_INET6;
+		def6.gw = u->host_addr6;
+		def6.gw.prefixlen = 128;
+		r = nc_addr_add(host, u->host_if, &u->host_addr6, err);
+		if (r == 0)
+			r = nc_addr_add(inside, "uplink0", &u->inside_addr6, err);
+		if (r == 0)
+			r = nc_route_add(inside, &def6, err);
+	}
+	return r;
+}
+
+int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o,
+	       struct uplink *ret_uplink, struct nc_err *err)
+{
+	struct uplink u = {.opts = *o};
+	snprintf(u.id, sizeof(u.id), "%s", id);
+	if (uplink_read(id, &(struct uplink){0}, NULL) == 0)
+		return nc_err_set(err, EEXIST, "uplink %s: already exists", id);
+	if (o->has_ipv6) {
+		if (o->ipv6.family != AF_INET6 || o->ipv6.prefixlen > 126)
+			return nc_err_set(err, EINVAL, "--ipv6: an IPv6 prefix of /126 or shorter");
+		u.has_ipv6 = true;
+		u.host_addr6 = u.inside_addr6 = o->ipv6;
+		u.host_addr6.addr[15] |= 1;
+		u.inside_addr6.addr[15] |= 2;
+	}
+	if (!o->n_dns && uplink_host_dns(u.opts.dns, 4, &u.opts.n_dns, err) < 0)
+		return -EIO;
+
+	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
+	_cleanup_(journal_unlockp) int lock = 0;
+	int r = journal_lock(&lock, err);
+	if (r == 0)
+		r = nc_ns_open(NULL, &host, err);
+	if (r == 0)
+		r = allocate(host, o, &u, err);
+	if (r < 0)
+		return r;
+	/* Recorded before anything is made: a crash leaves a record that
+	 * uplink_del (and nsbox cleanup) can act on. */
+	if ((r = write_record(&u, err)) < 0)
+		return r;
+	bool is_netns = !strncmp(id, "netns:", 6);
+	if ((r = wire(host, inside, &u, err)) < 0 ||
+	    (r = forwarding_on(host, u.has_ipv6, err)) < 0 ||
+	    (is_netns && (r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err)) < 0) ||
+	    (r = write_record(&u, err)) < 0 || (r = nft_sync(err)) < 0) {
+		/* The lock is ours: undo without asking for it again. */
+		if (u.wrote_resolv)
+			remove_netns_resolv(id + 6);
+		nc_link_del(host, u.host_if, NULL);
+		char path[400];
+		record_path(id, path, sizeof(path));
+		unlink(path);
+		char **ids = NULL;
+		size_t n = 0;
+		if (uplink_list(&ids, &n, NULL) == 0 && n == 0)
+			forwarding_restore(host);
+		nc_strv_free(ids);
+		nft_sync(NULL);
+		return r;
+	}
+	if (ret_uplink)
+		*ret_uplink = u;
+	return 0;
+}
+
+int uplink_del(const char *id, struct nc_err *err)
+{
+	struct uplink u;
+	int r = uplink_read(id, &u, err);
+	if (r < 0)
+		return r;
+	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
+	_cleanup_(journal_unlockp) int lock = 0;
+	if ((r = journal_lock(&lock, err)) < 0 || (r = nc_ns_open(NULL, &host, err)) < 0)
+		return r;
+	/* Gone already when its netns went: the veth dies with either end. */
+	r = nc_link_del(host, u.host_if, err);
+	if (r < 0 && r != -ENODEV)
+		return r;
+	if (u.wrote_resolv && !strncmp(id, "netns:", 6))
+		remove_netns_resolv(id + 6);
+	char path[400];
+	record_path(id, path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "journal: %s", path);
+	char **ids = NULL;
+	size_t n = 0;
+	if ((r = uplink_list(&ids, &n, err)) < 0)
+		return r;
+	nc_strv_free(ids);
+	if (n == 0)
+		forwarding_restore(host);
+	return nft_sync(err);
+}
