@@ -343,15 +343,33 @@ static int lab_exec_cmd(int argc, char **argv)
 	    topo_name_valid("node", argv[i + 1], &err) < 0)
 		return cli_fail(EXIT_NSBOX, &err);
 	lab_object_name(argv[i], argv[i + 1], name, sizeof(name));
+	/* The node's own environment first, as its service has it. */
+	struct lab_rec rec;
+	struct topo *t = NULL;
+	int r = load_lab(argv[i], &rec, &t);
+	if (r)
+		return EXIT_NSBOX;
+	const struct topo_node *node = NULL;
+	for (size_t n = 0; n < t->n_nodes; n++)
+		if (!strcmp(t->nodes[n].name, argv[i + 1]))
+			node = &t->nodes[n];
+	size_t n_env = node ? node->n_env : 0;
 	/* The rest is nsbox exec on the node's sandbox. */
-	char *args[argc - i + 1];
+	char *args[argc - i + 2 * n_env + 1];
 	int k = 0;
 	args[k++] = "exec";
+	for (size_t e = 0; e < n_env; e++) {
+		args[k++] = "-e";
+		args[k++] = node->env[e];
+	}
 	args[k++] = name;
 	for (int m = i + 2; m < argc; m++)
 		args[k++] = argv[m];
 	args[k] = NULL;
-	return cmd_exec(k, args);
+	r = cmd_exec(k, args);
+	topo_free(t);
+	lab_rec_free(&rec);
+	return r;
 }
 
 struct check_opts {
