@@ -21,6 +21,14 @@ NC_DEFINE_CLEANUP(struct rtnl_qdisc *, rtnl_qdisc_put)
 #define ROOT_HANDLE  TC_H_MAKE(1U << 16, 0)
 #define CHILD_HANDLE TC_H_MAKE(10U << 16, 0)
 
+/* The socket of ns and the ifindex of ifname there. */
+static int target(struct nc_ns *ns, const char *ifname, struct nl_sock **ret_sk, int *ret_ifindex,
+		  struct nc_err *err)
+{
+	int r = nc_ns_sock(ns, ret_sk, err);
+	return r < 0 ? r : nc_ifindex(ns, ifname, ret_ifindex, err);
+}
+
 static int qdisc_error(int r, struct nc_ns *ns, const char *ifname, const char *kind,
 		       const char *kconfig, struct nc_err *err)
 {
@@ -68,11 +76,9 @@ int nc_shaping_set(struct nc_ns *ns, const char *ifname, const struct nc_shaping
 		   struct nc_err *err)
 {
 	struct nl_sock *sk;
-	int r = nc_ns_sock(ns, &sk, err);
-	if (r < 0)
-		return r;
 	int ifindex;
-	if ((r = nc_ifindex(ns, ifname, &ifindex, err)) < 0)
+	int r = target(ns, ifname, &sk, &ifindex, err);
+	if (r < 0)
 		return r;
 	bool netem = s->delay_us || s->jitter_us || s->loss_pct > 0;
 	if (!netem && !s->rate_bps)
@@ -139,11 +145,9 @@ void nc_shaping_from_cache(struct nl_cache *qdiscs, int ifindex, struct nc_shapi
 int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err)
 {
 	struct nl_sock *sk;
-	int r = nc_ns_sock(ns, &sk, err);
-	if (r < 0)
-		return r;
 	int ifindex;
-	if ((r = nc_ifindex(ns, ifname, &ifindex, err)) < 0)
+	int r = target(ns, ifname, &sk, &ifindex, err);
+	if (r < 0)
 		return r;
 	_cleanup_(rtnl_qdisc_putp) struct rtnl_qdisc *q = rtnl_qdisc_alloc();
 	if (!q)

@@ -15,7 +15,6 @@
 #include "state/journal.h"
 
 NC_DEFINE_CLEANUP(FILE *, fclose)
-NC_DEFINE_CLEANUP(DIR *, closedir)
 
 static const char *const kind_names[] = {
     [NODE_HOST] = "host",
@@ -185,32 +184,7 @@ int lab_rec_read(const char *name, struct lab_rec *ret_rec, struct nc_err *err)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int lab_list(char ***ret_names, size_t *ret_n, struct nc_err *err)
 {
-	char **v = calloc(1, sizeof(char *));
-	if (!v)
-		return nc_err_errno(err, ENOMEM, "list labs");
-	size_t n = 0;
-	_cleanup_(closedirp) DIR *d = opendir(LAB_STATE_DIR);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char **nv = realloc(v, (n + 2) * sizeof(char *));
-		if (!nv || !(nv[n] = strdup(de->d_name))) {
-			nc_strv_free(nv ? nv : v);
-			return nc_err_errno(err, ENOMEM, "list labs");
-		}
-		v = nv;
-		v[++n] = NULL;
-	}
-	qsort(v, n, sizeof(char *), cmp_str);
-	*ret_names = v;
-	*ret_n = n;
-	return 0;
+	return journal_dir_names(LAB_STATE_DIR, ret_names, ret_n, err);
 }

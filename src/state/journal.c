@@ -133,25 +133,23 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err)
+int journal_dir_names(const char *dir, char ***ret_names, size_t *ret_n, struct nc_err *err)
 {
-	char dir[256];
-	snprintf(dir, sizeof(dir), "%s/%s", NSBOX_STATE_DIR, kind);
 	char **v = calloc(1, sizeof(char *));
 	if (!v)
-		return nc_err_errno(err, ENOMEM, "journal: list %s", kind);
+		return nc_err_errno(err, ENOMEM, "journal: list %s", dir);
 	size_t n = 0;
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		/* Dot files are the temporaries of write_state. */
+		/* Dot files are temporaries of write-then-rename, and . and .. */
 		if (de->d_name[0] == '.')
 			continue;
 		char **nv = realloc(v, (n + 2) * sizeof(char *));
 		if (!nv || !(nv[n] = strdup(de->d_name))) {
 			nc_strv_free(nv ? nv : v);
 			closedir(d);
-			return nc_err_errno(err, ENOMEM, "journal: list %s", kind);
+			return nc_err_errno(err, ENOMEM, "journal: list %s", dir);
 		}
 		v = nv;
 		v[++n] = NULL;
@@ -159,7 +157,14 @@ int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err
 	if (d)
 		closedir(d);
 	qsort(v, n, sizeof(char *), cmp_str);
-	*ret_ids = v;
+	*ret_names = v;
 	*ret_n = n;
 	return 0;
+}
+
+int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%s", NSBOX_STATE_DIR, kind);
+	return journal_dir_names(dir, ret_ids, ret_n, err);
 }

@@ -29,5 +29,8 @@ enum journal_state journal_get(const char *kind, const char *id);
 int journal_lock(int *ret_token, struct nc_err *err);
 void journal_unlockp(int *token);
 
+/* Names in dir but dot files, sorted (none when dir is missing); free
+ * with nc_strv_free. */
+int journal_dir_names(const char *dir, char ***ret_names, size_t *ret_n, struct nc_err *err);
 /* Ids of every entry of kind, sorted; free with nc_strv_free. */
 int journal_list(const char *kind, char ***ret_ids, size_t *ret_n, struct nc_err *err);

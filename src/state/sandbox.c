@@ -17,7 +17,6 @@
 #include "sandbox.h"
 #include "uplink/uplink.h"
 
-NC_DEFINE_CLEANUP(DIR *, closedir)
 NC_DEFINE_CLEANUP(FILE *, fclose)
 
 int sandbox_name_valid(const char *name, struct nc_err *err)
@@ -181,33 +180,23 @@ int sandbox_state_remove(const char *name)
 	return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err)
 {
-	char **v = calloc(1, sizeof(char *));
-	if (!v)
-		return nc_err_errno(err, ENOMEM, "list sandboxes");
-	size_t n = 0;
-	_cleanup_(closedirp) DIR *d = opendir(SANDBOX_STATE_DIR);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.' || sandbox_name_valid(de->d_name, NULL) < 0)
-			continue;
-		char **nv = realloc(v, (n + 2) * sizeof(char *));
-		if (!nv || !(nv[n] = strdup(de->d_name))) {
-			nc_strv_free(nv ? nv : v);
-			return nc_err_errno(err, ENOMEM, "list sandboxes");
-		}
-		v = nv;
-		v[++n] = NULL;
+	char **v;
+	size_t n;
+	int r = journal_dir_names(SANDBOX_STATE_DIR, &v, &n, err);
+	if (r < 0)
+		return r;
+	size_t keep = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (sandbox_name_valid(v[i], NULL) == 0)
+			v[keep++] = v[i];
+		else
+			free(v[i]);
 	}
-	qsort(v, n, sizeof(char *), cmp_str);
+	v[keep] = NULL;
 	*ret_names = v;
-	*ret_n = n;
+	*ret_n = keep;
 	return 0;
 }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -242,37 +241,9 @@ int uplink_read(const char *id, struct uplink *ret, struct nc_err *err)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int uplink_list(char ***ret_ids, size_t *ret_n, struct nc_err *err)
 {
-	char **v = calloc(1, sizeof(char *));
-	if (!v)
-		return nc_err_errno(err, ENOMEM, "list uplinks");
-	size_t n = 0;
-	DIR *d = opendir(UPLINK_STATE_DIR);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char **nv = realloc(v, (n + 2) * sizeof(char *));
-		if (!nv || !(nv[n] = strdup(de->d_name))) {
-			nc_strv_free(nv ? nv : v);
-			closedir(d);
-			return nc_err_errno(err, ENOMEM, "list uplinks");
-		}
-		v = nv;
-		v[++n] = NULL;
-	}
-	if (d)
-		closedir(d);
-	qsort(v, n, sizeof(char *), cmp_str);
-	*ret_ids = v;
-	*ret_n = n;
-	return 0;
+	return journal_dir_names(UPLINK_STATE_DIR, ret_ids, ret_n, err);
 }
 
 /* ---- nftables ---------------------------------------------------------- */
