@@ -103,8 +103,11 @@ static int uplink_add_cmd(int argc, char **argv)
 	struct uplink u;
 	int r = uplink_add(id, ns, &o.up, &u, &err);
 	if (r < 0)
-		return cli_fail(
-		    r == -EEXIST || r == -ENOSPC || r == -EINVAL ? EXIT_USAGE : EXIT_OPFAIL, &err);
+		/* Refused before anything was made: a validation error. */
+		return cli_fail(r == -EEXIST || r == -ENOSPC || r == -EINVAL || r == -EADDRINUSE
+				    ? EXIT_USAGE
+				    : EXIT_OPFAIL,
+				&err);
 	if (cli.verbose) {
 		char a[64];
 		printf("uplink %s: %s inside, via %s\n", argv[i],
@@ -146,16 +149,16 @@ static void json_rules(struct json *j, const struct uplink *u)
 	json_key(j, "publish");
 	json_arr_begin(j);
 	for (size_t k = 0; k < u->opts.n_publish; k++) {
-		const struct uplink_publish *p = &u->opts.publish[k];
-		snprintf(buf, sizeof(buf), "%u:%u/%s", p->host_port, p->port,
-			 p->udp ? "udp" : "tcp");
+		uplink_publish_str(&u->opts.publish[k], buf, sizeof(buf));
 		json_str(j, buf);
 	}
 	json_arr_end(j);
 	json_key(j, "allow");
 	json_arr_begin(j);
-	for (size_t k = 0; k < u->opts.n_allow; k++)
-		json_str(j, nc_cidr_str(&u->opts.allow[k].net, true, buf, sizeof(buf)));
+	for (size_t k = 0; k < u->opts.n_allow; k++) {
+		uplink_allow_str(&u->opts.allow[k], buf, sizeof(buf));
+		json_str(j, buf);
+	}
 	json_arr_end(j);
 }
 
@@ -194,6 +197,15 @@ static int uplink_list_cmd(int argc, char **argv)
 			json_str(j, name);
 			json_key(j, "kind");
 			json_str(j, strncmp(ids[k], "netns:", 6) ? "sandbox" : "netns");
+			/* A sandbox's own netns has no name: null. */
+			json_key(j, "netns");
+			json_str(j, strncmp(ids[k], "netns:", 6) ? NULL : name);
+			json_key(j, "subnet");
+			struct nc_cidr net = u.inside_addr;
+			for (unsigned bit = net.prefixlen; bit < 32; bit++)
+				net.addr[bit / 8] &= (uint8_t) ~(0x80 >> (bit % 8));
+			char sn[64];
+			json_str(j, nc_cidr_str(&net, true, sn, sizeof(sn)));
 			json_key(j, "host_if");
 			json_str(j, u.host_if);
 			json_key(j, "address");

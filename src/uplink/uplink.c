@@ -129,7 +129,7 @@ int uplink_allow_parse(const char *s, struct uplink_allow *ret, struct nc_err *e
 	return 0;
 }
 
-static void publish_str(const struct uplink_publish *p, char *buf, size_t len)
+void uplink_publish_str(const struct uplink_publish *p, char *buf, size_t len)
 {
 	char a[64] = "";
 	if (p->has_addr) {
@@ -140,7 +140,7 @@ static void publish_str(const struct uplink_publish *p, char *buf, size_t len)
 	snprintf(buf, len, "%s%u:%u/%s", a, p->host_port, p->port, p->udp ? "udp" : "tcp");
 }
 
-static void allow_str(const struct uplink_allow *a, char *buf, size_t len)
+void uplink_allow_str(const struct uplink_allow *a, char *buf, size_t len)
 {
 	char net[64];
 	nc_cidr_str(&a->net, true, net, sizeof(net));
@@ -181,11 +181,11 @@ static int write_record(const struct uplink *u, struct nc_err *err)
 		fprintf(f, "dns=%s\n", nc_cidr_str(&u->opts.dns[i], false, a, sizeof(a)));
 	char rule[128];
 	for (size_t i = 0; i < u->opts.n_publish; i++) {
-		publish_str(&u->opts.publish[i], rule, sizeof(rule));
+		uplink_publish_str(&u->opts.publish[i], rule, sizeof(rule));
 		fprintf(f, "publish=%s\n", rule);
 	}
 	for (size_t i = 0; i < u->opts.n_allow; i++) {
-		allow_str(&u->opts.allow[i], rule, sizeof(rule));
+		uplink_allow_str(&u->opts.allow[i], rule, sizeof(rule));
 		fprintf(f, "allow=%s\n", rule);
 	}
 	fprintf(f, "wrote_resolv=%d\n", u->wrote_resolv);
@@ -515,9 +515,11 @@ static int allocate(struct nc_ns *host, const struct uplink_opts *o, struct upli
 		pool = o->subnet;
 	else if (nc_cidr_parse(env && *env ? env : UPLINK_POOL_DEFAULT, &pool, err) < 0)
 		return nc_err_prefix(err, "NSBOX_UPLINK_POOL");
+	if (o->has_subnet && (pool.family != AF_INET || pool.prefixlen != 30))
+		return nc_err_set(err, EINVAL, "--subnet: an IPv4 /30 (outside .1, inside .2)");
 	if (pool.family != AF_INET || pool.prefixlen > 30)
-		return nc_err_set(err, EINVAL, "uplink pool %s: an IPv4 prefix of /30 or shorter",
-				  env && *env && !o->has_subnet ? env : "(--subnet)");
+		return nc_err_set(err, EINVAL,
+				  "NSBOX_UPLINK_POOL %s: an IPv4 prefix of /30 or shorter", env);
 	_cleanup_free_ struct nc_cidr *routes = NULL;
 	size_t n_routes = 0;
 	int r = nc_route_dsts(host, AF_INET, &routes, &n_routes, err);
@@ -535,6 +537,26 @@ static int allocate(struct nc_ns *host, const struct uplink_opts *o, struct upli
 	for (size_t i = 0; i < n_ids; i++)
 		uplink_read(ids[i], &others[i], NULL);
 	nc_strv_free(ids);
+	/* A host port goes to one place: the first DNAT rule would win and
+	 * the second publish would silently do nothing. */
+	for (size_t i = 0; i < n_ids; i++)
+		for (size_t a = 0; a < others[i].opts.n_publish; a++)
+			for (size_t b = 0; b < o->n_publish; b++) {
+				const struct uplink_publish *x = &others[i].opts.publish[a];
+				const struct uplink_publish *y = &o->publish[b];
+				if (x->host_port != y->host_port || x->udp != y->udp ||
+				    (x->has_addr && y->has_addr &&
+				     !nc_cidr_equal(&x->addr, &y->addr)))
+					continue;
+				char rule[128];
+				uplink_publish_str(y, rule, sizeof(rule));
+				r = nc_err_set(
+				    err, EADDRINUSE,
+				    "--publish %s: the host port is published by uplink %s", rule,
+				    others[i].id);
+				free(others);
+				return r;
+			}
 
 	uint32_t base = ntohl(*(uint32_t *)pool.addr) & ~((1U << (32 - pool.prefixlen)) - 1);
 	uint32_t slots = 1U << (30 - pool.prefixlen);

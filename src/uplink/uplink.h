@@ -49,6 +49,10 @@ struct uplink_opts {
 int uplink_publish_parse(const char *s, struct uplink_publish *ret, struct nc_err *err);
 int uplink_allow_parse(const char *s, struct uplink_allow *ret, struct nc_err *err);
 
+/* As the parsers read them. */
+void uplink_publish_str(const struct uplink_publish *p, char *buf, size_t len);
+void uplink_allow_str(const struct uplink_allow *a, char *buf, size_t len);
+
 /* An uplink as recorded. id: "netns:NAME" or "sandbox:NAME". */
 struct uplink {
 	char id[300];
