@@ -13,6 +13,7 @@
 #include "lab/graph.h"
 #include "lab/lab.h"
 #include "lab/load.h"
+#include "lab/state.h"
 #include "sandbox/launch.h"
 #include "util/json.h"
 
@@ -230,9 +231,7 @@ static void status_node(struct json *j, const struct lab_rec *rec, const struct 
 		json_key(j, "node");
 		json_str(j, n->name);
 		json_key(j, "kind");
-		json_str(j, n->kind == NODE_BRIDGE   ? "bridge"
-			    : n->kind == NODE_ROUTER ? "router"
-						     : "host");
+		json_str(j, lab_kind_name(n->kind));
 		json_key(j, "netns");
 		json_str(j, name);
 		json_key(j, "state");
@@ -264,11 +263,7 @@ static void status_node(struct json *j, const struct lab_rec *rec, const struct 
 	} else {
 		char pidstr[16];
 		snprintf(pidstr, sizeof(pidstr), pid ? "%d" : "-", pid);
-		printf("%-12s %-7s %-8s %8s  ", n->name,
-		       n->kind == NODE_BRIDGE	? "bridge"
-		       : n->kind == NODE_ROUTER ? "router"
-						: "host",
-		       state, pidstr);
+		printf("%-12s %-7s %-8s %8s  ", n->name, lab_kind_name(n->kind), state, pidstr);
 		bool first = true;
 		for (size_t k = 0; k < nl; k++) {
 			if (!strcmp(links[k].kind, "loopback") || !strcmp(links[k].kind, "bridge"))

@@ -15,6 +15,7 @@
 #include "state.h"
 #include "state/journal.h"
 #include "state/sandbox.h"
+#include "uplink/uplink.h"
 
 /* SIGKILL to every node's init first, then wait for each: the kernel tears
  * the pid namespaces down in parallel rather than one after the other. */
@@ -63,6 +64,15 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 	for (size_t i = 0; i < rec.n_nodes; i++) {
 		lab_object_name(name, rec.nodes[i], ns, sizeof(ns));
 		struct nc_err e;
+		char id[320];
+		snprintf(id, sizeof(id), "netns:%s", ns);
+		/* Its rules and record; its veth goes with the netns anyway. */
+		r = uplink_del(id, &e);
+		if (r < 0 && r != -ENOENT && !first) {
+			first = r;
+			if (err)
+				*err = e;
+		}
 		/* Deleting the netns takes its links along: a veth goes with
 		 * either end's namespace. Already gone is fine: a crash may
 		 * have come before it was made. */

@@ -36,7 +36,7 @@ struct parser {
 };
 
 /* The keys of one mapping, looked up against a table of known names. */
-#define KEYS_MAX 9
+#define KEYS_MAX 16
 struct keys {
 	struct fy_node *val[KEYS_MAX];
 	struct topo_pos at[KEYS_MAX]; /* the key's position */
@@ -47,8 +47,24 @@ static const char *const top_keys[] = {"name", "defaults", "nodes", "links", "is
 enum { TOP_NAME, TOP_DEFAULTS, TOP_NODES, TOP_LINKS, TOP_ISOLATE };
 
 static const char *const node_keys[] = {"kind",	   "hostname", "rootfs", "binds", "env",
-					"sysctls", "routes",   "cmd",	 "exec",  NULL};
-enum { K_KIND, K_HOSTNAME, K_ROOTFS, K_BINDS, K_ENV, K_SYSCTLS, K_ROUTES, K_CMD, K_EXEC, K_COUNT };
+					"sysctls", "routes",   "cmd",	 "exec",  "uplink",
+					"publish", "allow",    NULL};
+enum {
+	K_KIND,
+	K_HOSTNAME,
+	K_ROOTFS,
+	K_BINDS,
+	K_ENV,
+	K_SYSCTLS,
+	K_ROUTES,
+	K_CMD,
+	K_EXEC,
+	K_UPLINK,
+	K_PUBLISH,
+	K_ALLOW,
+	K_COUNT
+};
+_Static_assert(K_COUNT <= KEYS_MAX, "struct keys holds every node key");
 /* Those of the node keys that defaults may set, in the same order, so
  * default key i is node key K_ROOTFS + i. */
 static const char *const default_keys[] = {"rootfs", "binds", "env", "sysctls", NULL};
@@ -224,8 +240,10 @@ static int gather(struct parser *p, struct fy_node *map, const char *const *name
 static int parse_kind(struct parser *p, struct fy_node *n, struct topo_pos at, const char *node,
 		      enum node_kind *ret)
 {
-	static const char *const kinds[] = {
-	    [NODE_HOST] = "host", [NODE_ROUTER] = "router", [NODE_BRIDGE] = "bridge"};
+	static const char *const kinds[] = {[NODE_HOST] = "host",
+					    [NODE_ROUTER] = "router",
+					    [NODE_BRIDGE] = "bridge",
+					    [NODE_NAT] = "nat"};
 	char what[96];
 	snprintf(what, sizeof(what), "node %s: kind", node);
 	const char *s;
@@ -239,7 +257,8 @@ static int parse_kind(struct parser *p, struct fy_node *n, struct topo_pos at, c
 		}
 	}
 	return topo_err(p->t, pos_or(p, n, at), p->err,
-			"node %s: unknown kind '%s' (expected host, router or bridge)", node, s);
+			"node %s: unknown kind '%s' (expected host, router, bridge or nat)", node,
+			s);
 }
 
 /* Append "K=V" to the node's environment. */
@@ -451,6 +470,35 @@ static int parse_strings(struct parser *p, struct fy_node *n, struct topo_pos at
 	return 0;
 }
 
+/* publish: or allow: of a node, each item in the grammar of --publish and
+ * --allow. */
+static int parse_uplink_rules(struct parser *p, struct topo_node *node, bool allow,
+			      struct fy_node *n, struct topo_pos at, const char *what)
+{
+	int r = expect(p, n, at, false, what, " of strings");
+	if (r < 0 || is_empty(n))
+		return r;
+	struct uplink_opts *o = &node->uplink_opts;
+	void *it = NULL;
+	struct fy_node *item;
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		const char *s;
+		struct topo_pos ip = pos_or(p, item, at);
+		if ((r = get_word(p, item, at, what, &s)) < 0)
+			return r;
+		size_t *count = allow ? &o->n_allow : &o->n_publish;
+		if (*count == UPLINK_MAX_RULES)
+			return topo_err(p->t, ip, p->err, "%s: at most %d", what, UPLINK_MAX_RULES);
+		struct nc_err e;
+		r = allow ? uplink_allow_parse(s, &o->allow[*count], &e)
+			  : uplink_publish_parse(s, &o->publish[*count], &e);
+		if (r < 0)
+			return topo_err(p->t, ip, p->err, "%s: %s", what, e.msg);
+		(*count)++;
+	}
+	return 0;
+}
+
 /* One node key other than kind; where is "node h1" or "defaults". */
 static int parse_node_key(struct parser *p, struct topo_node *node, const char *where, int key,
 			  struct fy_node *n, struct topo_pos at)
@@ -491,6 +539,18 @@ static int parse_node_key(struct parser *p, struct topo_node *node, const char *
 		return parse_argv(p, n, at, what, &node->cmd);
 	case K_EXEC:
 		return parse_exec(p, node, n, at, what);
+	case K_UPLINK:
+		if ((r = get_word(p, n, at, what, &s)) < 0)
+			return r;
+		if (strcmp(s, "true") && strcmp(s, "false"))
+			return topo_err(p->t, pos_or(p, n, at), p->err,
+					"%s: expected true or false", what);
+		node->uplink = !strcmp(s, "true");
+		node->uplink_pos = pos_or(p, n, at);
+		return 0;
+	case K_PUBLISH:
+	case K_ALLOW:
+		return parse_uplink_rules(p, node, key == K_ALLOW, n, at, what);
 	}
 	return 0;
 }
@@ -534,6 +594,10 @@ static int parse_node(struct parser *p, struct fy_node_pair *pair, struct topo_p
 	struct topo_node *node;
 	if ((r = topo_add_node(p->t, name, kind, at, &node, p->err)) < 0)
 		return r;
+	if (kind == NODE_NAT) {
+		node->uplink = true;
+		node->uplink_pos = at;
+	}
 	for (int i = K_KIND + 1; i < K_COUNT; i++) {
 		bool own = k.set[i];
 		size_t d = (size_t)(i - K_ROOTFS);

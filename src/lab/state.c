@@ -20,6 +20,7 @@ static const char *const kind_names[] = {
     [NODE_HOST] = "host",
     [NODE_ROUTER] = "router",
     [NODE_BRIDGE] = "bridge",
+    [NODE_NAT] = "nat",
 };
 
 const char *lab_kind_name(enum node_kind k)

@@ -10,11 +10,13 @@
 #include <stdint.h>
 
 #include "netcfg.h"
+#include "uplink/uplink.h"
 
 enum node_kind {
 	NODE_HOST,   /* a netns and a sandbox */
 	NODE_ROUTER, /* a host with forwarding on */
 	NODE_BRIDGE, /* a netns holding a Linux bridge "br0"; its interfaces are ports */
+	NODE_NAT,    /* a router whose outside is an uplink: it masquerades what leaves */
 };
 
 /* Where something was written, for errors ("file:line:column: ..."). */
@@ -54,6 +56,9 @@ struct topo_node {
 	char **cmd;		/* the node's service, NULL-terminated; NULL: none */
 	struct topo_argv *exec; /* one-shot commands after wiring */
 	size_t n_exec;
+	bool uplink;			/* a way out through nsbox's netns (always for NODE_NAT) */
+	struct uplink_opts uplink_opts; /* its publish and allow rules */
+	struct topo_pos uplink_pos;
 	struct topo_pos pos;
 };
 

@@ -22,6 +22,7 @@
 #include "sandbox/launch.h"
 #include "state.h"
 #include "state/journal.h"
+#include "uplink/uplink.h"
 
 struct up_ctx {
 	const struct topo *t;
@@ -116,7 +117,7 @@ static int configure_nodes(struct up_ctx *c)
 			struct nc_link_opts up = {.up = true};
 			r = nc_bridge_add(c->ns[i], "br0", &up, c->err);
 		}
-		if (r == 0 && n->kind == NODE_ROUTER)
+		if (r == 0 && (n->kind == NODE_ROUTER || n->kind == NODE_NAT))
 			r = nc_forwarding_set(c->ns[i], true, c->err);
 		for (size_t k = 0; r == 0 && k < n->n_sysctls; k++)
 			r = nc_sysctl_set(c->ns[i], n->sysctls[k].key, n->sysctls[k].value, c->err);
@@ -134,6 +135,37 @@ static int add_routes(struct up_ctx *c)
 			if (nc_route_add(c->ns[i], &n->routes[k].route, c->err) < 0)
 				return nc_err_prefix(c->err, "node %s: route %s", n->name,
 						     n->routes[k].text);
+	}
+	return 0;
+}
+
+static int nat_masquerade(void *arg, struct nc_err *err)
+{
+	/* Inside the nat node: what leaves through its uplink takes the
+	 * uplink's address, which nsbox's netns knows the way back to. */
+	return nc_nft_run("table inet nsbox-nat {\n"
+			  "\tchain postrouting {\n"
+			  "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+			  "\t\toifname \"uplink0\" masquerade\n"
+			  "\t}\n"
+			  "}\n",
+			  err);
+}
+
+static int add_uplinks(struct up_ctx *c)
+{
+	char name[300], id[320];
+	for (size_t i = 0; i < c->t->n_nodes; i++) {
+		const struct topo_node *n = &c->t->nodes[i];
+		if (!n->uplink)
+			continue;
+		lab_object_name(c->t->name, n->name, name, sizeof(name));
+		snprintf(id, sizeof(id), "netns:%s", name);
+		int r = uplink_add(id, c->ns[i], &n->uplink_opts, NULL, c->err);
+		if (r == 0 && n->kind == NODE_NAT)
+			r = nc_ns_call(c->ns[i], nat_masquerade, NULL, c->err);
+		if (r < 0)
+			return nc_err_prefix(c->err, "node %s: uplink", n->name);
 	}
 	return 0;
 }
@@ -313,7 +345,8 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 	}
 	c.progress = progress_new(o->progress, "lab", t->name, "up", t->n_nodes + hosts);
 	if ((r = make_netns(&c)) < 0 || (r = configure_nodes(&c)) < 0 || (r = make_links(&c)) < 0 ||
-	    (r = add_routes(&c)) < 0 || (r = start_sandboxes(&c)) < 0 || (r = run_execs(&c)) < 0 ||
+	    (r = add_routes(&c)) < 0 || (r = add_uplinks(&c)) < 0 ||
+	    (r = start_sandboxes(&c)) < 0 || (r = run_execs(&c)) < 0 ||
 	    (r = lab_rec_mark_up(t->name, err)) < 0)
 		goto fail;
 	progress_done(c.progress);

@@ -12,6 +12,25 @@
 
 #define END_STR_MAX (TOPO_NAME_MAX + NC_IFNAMSIZ + 2)
 
+/* The uplink of a node gives it its IPv4 default route; publish and allow
+ * are rules of an uplink. */
+static int check_uplink(const struct topo *t, const struct topo_node *n, struct nc_err *err)
+{
+	if (n->kind == NODE_NAT && !n->uplink)
+		return topo_err(t, n->uplink_pos, err,
+				"node %s is a nat: its outside is its uplink", n->name);
+	if (!n->uplink && (n->uplink_opts.n_publish || n->uplink_opts.n_allow))
+		return topo_err(t, n->pos, err, "node %s: publish and allow need 'uplink: true'",
+				n->name);
+	for (size_t i = 0; n->uplink && i < n->n_routes; i++)
+		if (n->routes[i].route.dst.prefixlen == 0 &&
+		    n->routes[i].route.dst.family == AF_INET)
+			return topo_err(t, n->routes[i].pos, err,
+					"node %s: the uplink gives it its IPv4 default route",
+					n->name);
+	return 0;
+}
+
 static int check_nodes(const struct topo *t, struct nc_err *err)
 {
 	int r = topo_name_valid("lab", t->name, err);
@@ -20,9 +39,13 @@ static int check_nodes(const struct topo *t, struct nc_err *err)
 	if (t->n_nodes > TOPO_MAX_NODES)
 		return topo_err(t, t->nodes[TOPO_MAX_NODES].pos, err, "more than %d nodes",
 				TOPO_MAX_NODES);
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if ((r = topo_name_valid("node", t->nodes[i].name, err)) < 0)
-			return topo_err_prefix(t, t->nodes[i].pos, err);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		if ((r = topo_name_valid("node", n->name, err)) < 0)
+			return topo_err_prefix(t, n->pos, err);
+		if ((r = check_uplink(t, n, err)) < 0)
+			return r;
+	}
 	_cleanup_free_ size_t *index = NULL;
 	if ((r = topo_name_index(t, &index, err)) < 0)
 		return r;
