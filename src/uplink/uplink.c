@@ -316,9 +316,30 @@ static void nft_uplink(FILE *nat, FILE *pre, FILE *out, FILE *fwd, const struct 
 	fprintf(fwd, "\t\tiifname \"%s\" reject with icmpx type admin-prohibited\n", ifn);
 }
 
-/* Rebuild table inet nsbox from every record, in one transaction; no
- * records, no table. Nothing else of the ruleset is touched. */
-static int nft_sync(struct nc_err *err)
+/* Each line of lines ("\t\tRULE\n") as "add rule inet nsbox CHAIN RULE". */
+static void add_rules(FILE *s, const char *chain, const char *lines)
+{
+	for (const char *p = lines; *p;) {
+		while (*p == '\t')
+			p++;
+		size_t len = strcspn(p, "\n");
+		if (len)
+			fprintf(s, "add rule inet nsbox %s %.*s\n", chain, (int)len, p);
+		p += len + (p[len] == '\n');
+	}
+}
+
+enum sync_mode {
+	SYNC_REBUILD, /* the table from every record, replacing what is there */
+	SYNC_APPEND,  /* only the rules of one uplink, added to the table */
+};
+
+/* Bring table inet nsbox in line with the records, in one transaction;
+ * no records, no table. Nothing else of the ruleset is touched. Deleting
+ * anything from nf_tables costs an RCU grace period when its socket is
+ * closed (10-16 ms here, bench/RESULTS.md), so a new uplink only adds:
+ * its rules to the table, or the table itself when it is the first. */
+static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -331,7 +352,8 @@ static int nft_sync(struct nc_err *err)
 	     *fo = open_memstream(&out, &l3), *ff = open_memstream(&fwd, &l4);
 	for (size_t i = 0; i < n && fn && fp && fo && ff; i++) {
 		struct uplink u;
-		if (uplink_read(ids[i], &u, NULL) == 0)
+		if ((mode == SYNC_REBUILD || !strcmp(ids[i], id)) &&
+		    uplink_read(ids[i], &u, NULL) == 0)
 			nft_uplink(fn, fp, fo, ff, &u);
 	}
 	if (fn)
@@ -342,24 +364,33 @@ static int nft_sync(struct nc_err *err)
 		fclose(fo);
 	if (ff)
 		fclose(ff);
+	bool first = mode == SYNC_APPEND && n == 1;
 	FILE *s = open_memstream(&script, &l5);
 	if (s && nat && pre && out && fwd) {
-		/* "add" then "delete" removes a table whether or not it exists. */
-		fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
-		if (n)
-			fprintf(
-			    s,
-			    "table inet nsbox {\n"
-			    "\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; "
-			    "policy accept;\n%s\t}\n"
-			    "\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; "
-			    "policy accept;\n%s\t}\n"
-			    "\tchain output {\n\t\ttype nat hook output priority -100; "
-			    "policy accept;\n%s\t}\n"
-			    "\tchain forward {\n\t\ttype filter hook forward priority filter; "
-			    "policy accept;\n%s\t}\n"
-			    "}\n",
-			    nat, pre, out, fwd);
+		if (mode == SYNC_APPEND && !first) {
+			add_rules(s, "postrouting", nat);
+			add_rules(s, "prerouting", pre);
+			add_rules(s, "output", out);
+			add_rules(s, "forward", fwd);
+		} else {
+			/* "add" then "delete" removes a table whether or not it
+			 * exists; not needed for the first. */
+			if (!first)
+				fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
+			if (n)
+				fprintf(s,
+					"table inet nsbox {\n"
+					"\tchain postrouting {\n\t\ttype nat hook postrouting "
+					"priority srcnat; policy accept;\n%s\t}\n"
+					"\tchain prerouting {\n\t\ttype nat hook prerouting "
+					"priority dstnat; policy accept;\n%s\t}\n"
+					"\tchain output {\n\t\ttype nat hook output priority -100; "
+					"policy accept;\n%s\t}\n"
+					"\tchain forward {\n\t\ttype filter hook forward priority "
+					"filter; policy accept;\n%s\t}\n"
+					"}\n",
+					nat, pre, out, fwd);
+		}
 	}
 	if (s)
 		fclose(s);
@@ -371,6 +402,9 @@ static int nft_sync(struct nc_err *err)
 	free(fwd);
 	free(script);
 	nc_strv_free(ids);
+	/* A table someone else removed (or a first that is not): rebuild. */
+	if (r < 0 && mode == SYNC_APPEND)
+		return nft_sync(SYNC_REBUILD, NULL, err);
 	return r;
 }
 
@@ -659,7 +693,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	if ((r = wire(host, inside, &u, err)) < 0 ||
 	    (r = forwarding_on(host, u.has_ipv6, err)) < 0 ||
 	    (is_netns && (r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err)) < 0) ||
-	    (r = write_record(&u, err)) < 0 || (r = nft_sync(err)) < 0) {
+	    (r = write_record(&u, err)) < 0 || (r = nft_sync(SYNC_APPEND, id, err)) < 0) {
 		/* The lock is ours: undo without asking for it again. */
 		if (u.wrote_resolv)
 			remove_netns_resolv(id + 6);
@@ -672,7 +706,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 		if (uplink_list(&ids, &n, NULL) == 0 && n == 0)
 			forwarding_restore(host);
 		nc_strv_free(ids);
-		nft_sync(NULL);
+		nft_sync(SYNC_REBUILD, NULL, NULL);
 		return r;
 	}
 	if (ret_uplink)
@@ -707,5 +741,5 @@ int uplink_del(const char *id, struct nc_err *err)
 	nc_strv_free(ids);
 	if (n == 0)
 		forwarding_restore(host);
-	return nft_sync(err);
+	return nft_sync(SYNC_REBUILD, NULL, err);
 }
