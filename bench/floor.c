@@ -1,0 +1,793 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* floor: the kernel objects of `nsbox lab up --topo linear:N` and nothing
+ * else, made by one single-threaded process with libc alone, then torn
+ * down; for bench/lab. Mininet's linear topology: switches s1..sN in a
+ * chain, host hI on switch sI.
+ *
+ *   floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]
+ *     -n N       switches and hosts (default 100)
+ *     -p PREFIX  netns names PREFIX-s1, PREFIX-h1, ... (default floor-N)
+ *     -b         bare hosts: each host process only joins its netns and
+ *                pause()s; no root filesystem (see below)
+ *     -6         not what nsbox does, an experiment: IPv6 off in the switches'
+ *                netns (net.ipv6.conf.{all,default}.disable_ipv6 = 1 before
+ *                any device is made), so that bridges and their ports send
+ *                no router solicitations and MLD reports to be flooded
+ *     -z         not what nsbox does, an experiment: the host processes are
+ *                cloned by a helper forked first, whose private mount
+ *                namespace lacks /run/netns, so that each clone copies ~25
+ *                mounts and not the 2N nsfs mounts of /run/netns as well
+ *     -c CMD     run CMD (sh -c) between up and down; a failure stops
+ *                floor with status 1 after the teardown
+ *   prints: up S down S netns S bridges S links S procs S
+ *
+ * What it makes, in nsbox's order (src/lab/up.c):
+ *   1. per node (s1, h1, s2, h2, ...): /run/netns/PREFIX-NODE as iproute2
+ *      and nsbox make it (the directory a shared mount, an empty file,
+ *      unshare(CLONE_NEWNET), /proc/thread-self/ns/net bound onto the file),
+ *      net.ipv6.conf.{all,default}.accept_dad = 0 (nsbox's NC_NETNS_NODAD),
+ *      a NETLINK_ROUTE socket opened inside, lo up; back to the first netns;
+ *   2. per switch: br0, a Linux bridge, up;
+ *   3. per link, in Mininet's order (hI-sI, then sI-sI-1): a veth pair made
+ *      in one netns with its peer born in the other (IFLA_NET_NS_FD), both
+ *      ends up, switch ends enslaved to br0; hI-eth0 gets 10.0.0.I/8;
+ *      names as Mininet's and nsbox's (hI-eth0, sI-eth1 to the host,
+ *      sI-eth2 to sI-1, sI-eth3 to sI+1; s1-eth2 to s2);
+ *   4. per host, one process: clone3(CLONE_NEWNS|NEWUTS|NEWIPC|NEWPID)
+ *      that setns()es into the host's netns, sets the hostname (hI), and,
+ *      unless -b, builds the same root as nsbox's lab node (host rootfs:
+ *      read-only binds of /usr /etc ..., proc, sysfs, /dev tmpfs with nodes,
+ *      devpts, shm, mqueue, tmpfs /tmp /run /var/tmp, /etc/hostname,
+ *      pivot_root, Docker's /proc masks, / read-only: the 21 mounts of
+ *      bench/launch-floor.c, which is where this code comes from), drops its
+ *      capabilities to CAP_KILL, no_new_privs, non-dumpable (nsbox's init),
+ *      then pause()s as PID 1 of its pid namespace. up ends when every host
+ *      process is ready (as nsbox's waits for every init).
+ * Teardown: SIGKILL to every host process, reap them, then per netns
+ * umount2(MNT_DETACH) + unlink (the veths and bridges go with them).
+ *
+ * Not made: nsbox's journal (/run/nsbox), its lab and sandbox records, the
+ * error pipes, the seccomp filter (lab nodes have no command, so nsbox
+ * installs none either). Netlink is hand-written: one request, one ACK,
+ * interface indexes fixed at creation instead of looked up (lo is 1; in a
+ * switch br0 is 2 and its ports 3, 4, 5; in a host hI-eth0 is 2). The
+ * parent keeps no fd across the clones: each child opens its netns by path,
+ * so a clone copies 4 fds, not thousands. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NETNS_DIR "/run/netns"
+#define STAGE	  "/tmp"
+#define ROOT	  STAGE "/root"
+
+static int n = 100;
+static char prefix[64];
+static bool bare;
+static bool no_ipv6_switches;
+static bool zygote;
+static pid_t main_pid;
+
+__attribute__((noreturn)) static void die(const char *what)
+{
+	fprintf(stderr, "floor: %s: %s\n", what, strerror(errno));
+	_exit(125);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- nodes ---------------------------------------------------------------- */
+
+/* Node k of 2N, in nsbox's order: s1 h1 s2 h2 ... (k even: a switch). */
+static void node_name(int k, char *buf, size_t len)
+{
+	snprintf(buf, len, "%c%d", k % 2 ? 'h' : 's', k / 2 + 1);
+}
+
+static void netns_path(int k, char *buf, size_t len)
+{
+	char node[16];
+	node_name(k, node, sizeof(node));
+	snprintf(buf, len, NETNS_DIR "/%s-%s", prefix, node);
+}
+
+/* ---- rtnetlink, by hand ------------------------------------------------------ */
+
+struct req {
+	struct nlmsghdr h;
+	char buf[1024];
+};
+
+static int *sk; /* per node: NETLINK_ROUTE socket opened in its netns */
+static uint32_t seq;
+
+static struct rtattr *attr(struct req *r, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)((char *)r + NLMSG_ALIGN(r->h.nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static void attr_str(struct req *r, unsigned short type, const char *s)
+{
+	attr(r, type, s, strlen(s) + 1);
+}
+
+static void attr_u32(struct req *r, unsigned short type, uint32_t v)
+{
+	attr(r, type, &v, sizeof(v));
+}
+
+static void nest_end(struct req *r, struct rtattr *a)
+{
+	a->rta_len = (unsigned short)((char *)r + r->h.nlmsg_len - (char *)a);
+}
+
+/* Send one request, wait for its ACK. */
+static void talk(int fd, struct req *r, const char *what)
+{
+	r->h.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	r->h.nlmsg_seq = ++seq;
+	if (send(fd, r, r->h.nlmsg_len, 0) < 0)
+		die(what);
+	char buf[4096];
+	ssize_t len = recv(fd, buf, sizeof(buf), 0);
+	if (len < 0)
+		die(what);
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(h, (size_t)len) || h->nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		die(what);
+	}
+	int e = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	if (e) {
+		errno = -e;
+		die(what);
+	}
+}
+
+static struct ifinfomsg *link_req(struct req *r, uint16_t type, uint16_t flags, int index,
+				  bool up)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	r->h.nlmsg_type = type;
+	r->h.nlmsg_flags = flags;
+	struct ifinfomsg *i = NLMSG_DATA(&r->h);
+	i->ifi_family = AF_UNSPEC;
+	i->ifi_index = index;
+	if (up)
+		i->ifi_flags = i->ifi_change = IFF_UP;
+	return i;
+}
+
+static void lo_up(int fd)
+{
+	struct req r;
+	link_req(&r, RTM_NEWLINK, 0, 1, true);
+	talk(fd, &r, "lo up");
+}
+
+static void bridge_add(int fd)
+{
+	struct req r;
+	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 2, true);
+	attr_str(&r, IFLA_IFNAME, "br0");
+	struct rtattr *li = attr(&r, IFLA_LINKINFO, NULL, 0);
+	attr_str(&r, IFLA_INFO_KIND, "bridge");
+	nest_end(&r, li);
+	talk(fd, &r, "add br0");
+}
+
+/* A veth pair: name/index in node a (enslaved to br0 when master), its
+ * peer name/peer_index born in node b; both up. */
+static void veth_add(int a, const char *name, int index, bool master, const char *peer,
+		     int peer_index, int b_fd)
+{
+	struct req r;
+	link_req(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, index, true);
+	attr_str(&r, IFLA_IFNAME, name);
+	if (master)
+		attr_u32(&r, IFLA_MASTER, 2);
+	struct rtattr *li = attr(&r, IFLA_LINKINFO, NULL, 0);
+	attr_str(&r, IFLA_INFO_KIND, "veth");
+	struct rtattr *data = attr(&r, IFLA_INFO_DATA, NULL, 0);
+	struct rtattr *pi = attr(&r, VETH_INFO_PEER, NULL, 0);
+	/* The peer's ifinfomsg, then its attributes. */
+	struct ifinfomsg *pm = (struct ifinfomsg *)RTA_DATA(pi);
+	memset(pm, 0, sizeof(*pm));
+	pm->ifi_family = AF_UNSPEC;
+	pm->ifi_index = peer_index;
+	r.h.nlmsg_len += NLMSG_ALIGN(sizeof(*pm));
+	attr_str(&r, IFLA_IFNAME, peer);
+	attr_u32(&r, IFLA_NET_NS_FD, (uint32_t)b_fd);
+	nest_end(&r, pi);
+	nest_end(&r, data);
+	nest_end(&r, li);
+	talk(sk[a], &r, name);
+}
+
+/* The peer up (and into br0): not at creation, where the kernel opens it
+ * before it is paired (veth_open: ENOTCONN). */
+static void peer_up(int b, const char *name, int index, bool master)
+{
+	struct req r;
+	link_req(&r, RTM_NEWLINK, 0, index, true);
+	if (master)
+		attr_u32(&r, IFLA_MASTER, 2);
+	talk(sk[b], &r, name);
+}
+
+static void addr_add(int a, int index, uint32_t ip, int plen)
+{
+	struct req r;
+	memset(&r, 0, sizeof(r));
+	r.h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	r.h.nlmsg_type = RTM_NEWADDR;
+	r.h.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	struct ifaddrmsg *m = NLMSG_DATA(&r.h);
+	m->ifa_family = AF_INET;
+	m->ifa_prefixlen = (unsigned char)plen;
+	m->ifa_index = (unsigned)index;
+	uint32_t be = htonl(ip);
+	attr(&r, IFA_LOCAL, &be, 4);
+	attr(&r, IFA_ADDRESS, &be, 4);
+	talk(sk[a], &r, "address");
+}
+
+/* ---- 1. namespaces ---------------------------------------------------------- */
+
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return;
+		die(path);
+	}
+	if (write(fd, s, strlen(s)) < 0)
+		die(path);
+	close(fd);
+}
+
+static void make_netns(int self)
+{
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		die(NETNS_DIR);
+	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
+		    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+			die(NETNS_DIR);
+	}
+	for (int k = 0; k < 2 * n; k++) {
+		char path[300];
+		netns_path(k, path, sizeof(path));
+		int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd < 0)
+			die(path);
+		close(fd);
+		if (unshare(CLONE_NEWNET) < 0)
+			die("unshare(CLONE_NEWNET)");
+		if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
+			die(path);
+		write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
+		write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
+		if (no_ipv6_switches && k % 2 == 0) {
+			write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+			write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+		}
+		sk[k] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (sk[k] < 0)
+			die("netlink socket");
+		lo_up(sk[k]);
+		if (setns(self, CLONE_NEWNET) < 0)
+			die("setns back");
+	}
+}
+
+/* ---- 2. and 3. bridges, links, addresses ----------------------------------- */
+
+static int ns_fd(int k)
+{
+	char path[300];
+	netns_path(k, path, sizeof(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	return fd;
+}
+
+static void make_bridges(void)
+{
+	for (int i = 0; i < n; i++)
+		bridge_add(sk[2 * i]);
+}
+
+static void make_links(void)
+{
+	char name[32], peer[32];
+	for (int i = 1; i <= n; i++) {
+		int s = 2 * (i - 1), h = s + 1;
+		/* hI-eth0 (index 2) <-> sI-eth1 (index 3, in br0). */
+		int fd = ns_fd(h);
+		snprintf(name, sizeof(name), "s%d-eth1", i);
+		snprintf(peer, sizeof(peer), "h%d-eth0", i);
+		veth_add(s, name, 3, true, peer, 2, fd);
+		close(fd);
+		peer_up(h, peer, 2, false);
+		addr_add(h, 2, 0x0a000000u + (uint32_t)i, 8);
+		if (i == 1)
+			continue;
+		/* sI-eth2 (index 4) <-> sI-1-eth2 (s1) or -eth3 (index 4 or 5). */
+		int p = s - 2;
+		fd = ns_fd(p);
+		snprintf(name, sizeof(name), "s%d-eth2", i);
+		snprintf(peer, sizeof(peer), "s%d-eth%d", i - 1, i - 1 == 1 ? 2 : 3);
+		veth_add(s, name, 4, true, peer, i - 1 == 1 ? 4 : 5, fd);
+		close(fd);
+		peer_up(p, peer, i - 1 == 1 ? 4 : 5, true);
+	}
+}
+
+/* ---- 4. one process per host ------------------------------------------------ */
+
+static void xmount(const char *src, const char *dst, const char *type, unsigned long flags,
+		   const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		die(dst);
+}
+
+static void xmkdir(const char *path)
+{
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		die(path);
+}
+
+static void bind_ro(const char *src, const char *dst)
+{
+	struct mount_attr attr = {.attr_set =
+				      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+	xmount(src, dst, NULL, MS_BIND | MS_REC, NULL);
+	if (mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		die(dst);
+}
+
+/* nsbox's rootfs_build for --rootfs host, as bench/launch-floor.c does it. */
+static void build_root(const char *netns, const char *hostname)
+{
+	static const char *const host_dirs[] = {"usr",	 "bin",	  "sbin",   "lib",
+						"lib32", "lib64", "libx32", "etc"};
+	char src[300], dst[600], link[4096];
+	struct stat st;
+
+	xmount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL);
+	xmount("nsbox", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	xmkdir(ROOT);
+	xmount(ROOT, ROOT, NULL, MS_BIND, NULL);
+	for (size_t i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
+		snprintf(src, sizeof(src), "/%s", host_dirs[i]);
+		snprintf(dst, sizeof(dst), ROOT "/%s", host_dirs[i]);
+		if (lstat(src, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			ssize_t len = readlink(src, link, sizeof(link) - 1);
+			if (len < 0)
+				die(src);
+			link[len] = '\0';
+			if (symlink(link, dst) < 0)
+				die(dst);
+		} else if (S_ISDIR(st.st_mode)) {
+			xmkdir(dst);
+			bind_ro(src, dst);
+		}
+	}
+	xmkdir(ROOT "/proc");
+	xmount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	xmkdir(ROOT "/sys");
+	xmount("sysfs", ROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+	static const struct {
+		const char *name;
+		unsigned major, minor;
+	} nodes[] = {{"null", 1, 3},   {"zero", 1, 5},	  {"full", 1, 7},
+		     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+	static const char *const links[][2] = {{"pts/ptmx", "ptmx"},
+					       {"/proc/self/fd", "fd"},
+					       {"/proc/self/fd/0", "stdin"},
+					       {"/proc/self/fd/1", "stdout"},
+					       {"/proc/self/fd/2", "stderr"}};
+	xmkdir(ROOT "/dev");
+	xmount("tmpfs", ROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k");
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(dst, sizeof(dst), ROOT "/dev/%s", nodes[i].name);
+		if (mknod(dst, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
+			die(dst);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(dst, sizeof(dst), ROOT "/dev/%s", links[i][1]);
+		if (symlink(links[i][0], dst) < 0)
+			die(dst);
+	}
+	xmkdir(ROOT "/dev/pts");
+	xmount("devpts", ROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	       "newinstance,ptmxmode=0666,mode=0620");
+	xmkdir(ROOT "/dev/shm");
+	xmount("tmpfs", ROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	xmkdir(ROOT "/dev/mqueue");
+	xmount("mqueue", ROOT "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	xmkdir(ROOT "/tmp");
+	xmount("tmpfs", ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	xmkdir(ROOT "/run");
+	xmount("tmpfs", ROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	xmkdir(ROOT "/var");
+	xmkdir(ROOT "/var/tmp");
+	xmount("tmpfs", ROOT "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+
+	/* /etc/netns/NAME/FILE over /etc/FILE where both exist. */
+	snprintf(src, sizeof(src), "/etc/netns/%s", netns);
+	DIR *d = opendir(src);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			char from[600];
+			snprintf(from, sizeof(from), "%s/%s", src, de->d_name);
+			snprintf(dst, sizeof(dst), ROOT "/etc/%s", de->d_name);
+			if (access(dst, F_OK) == 0)
+				xmount(from, dst, NULL, MS_BIND | MS_REC, NULL);
+		}
+		closedir(d);
+	}
+	if (access(ROOT "/etc/hostname", F_OK) == 0) {
+		int fd = open(STAGE "/hostname", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0 || dprintf(fd, "%s\n", hostname) < 0)
+			die(STAGE "/hostname");
+		close(fd);
+		bind_ro(STAGE "/hostname", ROOT "/etc/hostname");
+	}
+
+	if (chdir(ROOT) < 0)
+		die(ROOT);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		die("pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		die("umount2");
+	if (chdir("/") < 0)
+		die("/");
+
+	static const char *const null_files[] = {"/proc/kcore",		"/proc/keys",
+						 "/proc/latency_stats", "/proc/timer_list",
+						 "/proc/timer_stats",	"/proc/sched_debug"};
+	static const char *const empty_dirs[] = {"/proc/acpi", "/proc/asound", "/proc/scsi",
+						 "/sys/firmware", "/sys/devices/virtual/powercap"};
+	static const char *const ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+					       "/proc/sysrq-trigger"};
+	for (size_t i = 0; i < sizeof(null_files) / sizeof(null_files[0]); i++)
+		if (mount("/dev/null", null_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT)
+			die(null_files[i]);
+	for (size_t i = 0; i < sizeof(empty_dirs) / sizeof(empty_dirs[0]); i++)
+		if (mount("tmpfs", empty_dirs[i], "tmpfs", MS_RDONLY, "size=4k,nr_inodes=1") < 0 &&
+		    errno != ENOENT)
+			die(empty_dirs[i]);
+	for (size_t i = 0; i < sizeof(ro_paths) / sizeof(ro_paths[0]); i++) {
+		if (mount(ro_paths[i], ro_paths[i], NULL, MS_BIND | MS_REC, NULL) < 0) {
+			if (errno == ENOENT)
+				continue;
+			die(ro_paths[i]);
+		}
+		xmount(NULL, ro_paths[i], NULL,
+		       MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	}
+	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+	if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) < 0)
+		die("/ read-only");
+}
+
+/* nsbox's init keeps CAP_KILL alone, sets no_new_privs, is not dumpable. */
+static void harden(void)
+{
+	for (int cap = 0; cap < 64; cap++) {
+		if (cap == CAP_KILL)
+			continue;
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			if (errno == EINVAL)
+				break;
+			die("PR_CAPBSET_DROP");
+		}
+	}
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+	data[0].effective = data[0].permitted = 1u << CAP_KILL;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		die("capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl");
+}
+
+__attribute__((noreturn)) static void host_main(int k, int ready_w)
+{
+	char path[300], node[16];
+	netns_path(k, path, sizeof(path));
+	node_name(k, node, sizeof(node));
+	umask(0);
+	char via[400];
+	snprintf(via, sizeof(via), "/proc/%d/root%s", (int)main_pid, path);
+	int fd = open(zygote ? via : path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+		die(path);
+	close(fd);
+	if (sethostname(node, strlen(node)) < 0)
+		die("sethostname");
+	if (!bare) {
+		build_root(path + sizeof(NETNS_DIR), node);
+		harden();
+	}
+	/* Ready: the last host to close its end ends the parent's read. */
+	close(ready_w);
+	for (;;)
+		pause();
+}
+
+static pid_t *pids;
+static pid_t spawner = -1;
+static int spawner_go = -1, spawner_ready = -1;
+
+static void spawn_hosts(int ready_w)
+{
+	for (int i = 0; i < n; i++) {
+		struct {
+			uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+			    stack_size, tls;
+		} args = {
+		    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
+		    .exit_signal = SIGCHLD,
+		};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid < 0)
+			die("clone3");
+		if (pid == 0)
+			host_main(2 * i + 1, ready_w);
+		pids[i] = pid;
+	}
+}
+
+/* -z: the host processes are cloned by a helper forked before any netns
+ * exists, in a private mount namespace of its own without /run/netns: a
+ * clone copies its ~25 mounts instead of the 2N nsfs mounts as well. The
+ * hosts open their netns through /proc/MAIN/root/run/netns/... . On 'g' it
+ * spawns, then waits for 'k': kill, reap, exit. */
+static void start_spawner(void)
+{
+	int go[2], ready[2];
+	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe");
+	main_pid = getpid();
+	fflush(NULL);
+	spawner = fork();
+	if (spawner < 0)
+		die("fork");
+	if (spawner > 0) {
+		close(go[0]);
+		close(ready[1]);
+		spawner_go = go[1];
+		spawner_ready = ready[0];
+		return;
+	}
+	close(go[1]);
+	close(ready[0]);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (unshare(CLONE_NEWNS) < 0)
+		die("unshare(CLONE_NEWNS)");
+	xmount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL);
+	if (umount2(NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		die("umount " NETNS_DIR);
+	char c;
+	if (read(go[0], &c, 1) != 1)
+		_exit(1);
+	spawn_hosts(ready[1]);
+	close(ready[1]);
+	if (read(go[0], &c, 1) != 1)
+		c = 'k';
+	for (int i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (int i = 0; i < n; i++)
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	_exit(0);
+}
+
+static void make_procs(void)
+{
+	if (zygote) {
+		if (write(spawner_go, "g", 1) != 1)
+			die("spawner");
+		char c;
+		ssize_t r;
+		while ((r = read(spawner_ready, &c, 1)) < 0 && errno == EINTR)
+			;
+		close(spawner_ready);
+		if (waitpid(spawner, NULL, WNOHANG) != 0) {
+			fprintf(stderr, "floor: a host failed to start\n");
+			exit(1);
+		}
+		return;
+	}
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe");
+	for (int i = 0; i < n; i++) {
+		struct {
+			uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
+			    stack_size, tls;
+		} args = {
+		    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
+		    .exit_signal = SIGCHLD,
+		};
+		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid < 0)
+			die("clone3");
+		if (pid == 0) {
+			close(ready[0]);
+			host_main(2 * i + 1, ready[1]);
+		}
+		pids[i] = pid;
+	}
+	close(ready[1]);
+	char c;
+	ssize_t r;
+	while ((r = read(ready[0], &c, 1)) < 0 && errno == EINTR)
+		;
+	close(ready[0]);
+	/* A host that failed exits: check none did. */
+	for (int i = 0; i < n; i++) {
+		int st;
+		if (waitpid(pids[i], &st, WNOHANG) != 0) {
+			fprintf(stderr, "floor: host h%d failed to start\n", i + 1);
+			exit(1);
+		}
+	}
+}
+
+/* ---- teardown ------------------------------------------------------------- */
+
+static void teardown(void)
+{
+	if (zygote) {
+		if (write(spawner_go, "k", 1) != 1)
+			die("spawner");
+		while (waitpid(spawner, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (int i = 0; i < n && !zygote; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (int i = 0; i < n && !zygote; i++)
+		if (pids[i] > 0)
+			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	for (int k = 0; k < 2 * n; k++) {
+		char path[300];
+		netns_path(k, path, sizeof(path));
+		if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL)
+			die(path);
+		if (unlink(path) < 0)
+			die(path);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	int opt;
+	while ((opt = getopt(argc, argv, "n:p:bc:6z")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'p':
+			snprintf(prefix, sizeof(prefix), "%s", optarg);
+			break;
+		case 'b':
+			bare = true;
+			break;
+		case 'c':
+			cmd = optarg;
+			break;
+		case '6':
+			no_ipv6_switches = true;
+			break;
+		case 'z':
+			zygote = true;
+			break;
+		default:
+			fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
+			return 2;
+		}
+	}
+	if (n < 1 || n > 20000 || optind != argc) {
+		fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
+		return 2;
+	}
+	if (!prefix[0])
+		snprintf(prefix, sizeof(prefix), "floor-%d", n);
+	/* 2N netlink sockets stay open during up. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	sk = calloc((size_t)(2 * n), sizeof(int));
+	pids = calloc((size_t)n, sizeof(pid_t));
+	if (!sk || !pids)
+		die("calloc");
+	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		die("/proc/thread-self/ns/net");
+
+	if (zygote)
+		start_spawner();
+	double t0 = now();
+	make_netns(self);
+	double t1 = now();
+	make_bridges();
+	double t2 = now();
+	make_links();
+	for (int k = 0; k < 2 * n; k++)
+		close(sk[k]);
+	double t3 = now();
+	make_procs();
+	double t4 = now();
+
+	int status = 0;
+	if (cmd) {
+		fflush(NULL);
+		status = system(cmd);
+	}
+
+	double t5 = now();
+	teardown();
+	double t6 = now();
+	printf("up %.6f down %.6f netns %.6f bridges %.6f links %.6f procs %.6f\n", t4 - t0,
+	       t6 - t5, t1 - t0, t2 - t1, t3 - t2, t4 - t3);
+	if (status != 0) {
+		fprintf(stderr, "floor: -c %s: failed (status %d)\n", cmd, status);
+		return 1;
+	}
+	return 0;
+}
