@@ -838,6 +838,52 @@ static void yaml_close(struct yaml *y)
 	*y = (struct yaml){0};
 }
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0
+ * (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	size_t len = 0;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	if (!len || len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] > 0x9f) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] > 0x8f))
+		return 0;
+	return len;
+}
+
+/* YAML text is Unicode, and libfyaml 0.7 loops forever on some invalid
+ * UTF-8 (a directive line "%" followed by the byte 0xff): so it gets none.
+ * The position of the first invalid byte, or line 0. */
+static struct topo_pos utf8_invalid(const char *text, size_t len)
+{
+	struct topo_pos pos = {1, 1};
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_seq(s + i, len - i);
+		if (!n)
+			return pos;
+		if (s[i] == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else {
+			pos.col++;
+		}
+		i += n;
+	}
+	return (struct topo_pos){0, 0};
+}
+
 /* The stream's first document and the next, which should not exist:
  * fy_document_build_from_string would ignore it. */
 static int yaml_load(struct yaml *y, enum fy_parse_cfg_flags flags, struct fy_diag *diag,
@@ -858,6 +904,9 @@ int topo_parse_string(const char *path, const char *yaml, size_t len, struct top
 	int r = topo_new(NULL, path, &t, err);
 	if (r < 0)
 		return r;
+	struct topo_pos bad = utf8_invalid(yaml, len);
+	if (bad.line)
+		return topo_err(t, bad, err, "invalid UTF-8");
 	_cleanup_(fy_diag_destroyp) struct fy_diag *diag = quiet_diag();
 	if (!diag)
 		return nc_err_errno(err, ENOMEM, "%s", path);

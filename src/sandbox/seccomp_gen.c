@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 		fprintf(out, "\t{0x%04x, %u, %u, 0x%08x},\n", prog[i].code, prog[i].jt, prog[i].jf,
 			prog[i].k);
 	fprintf(out, "};\n");
+	free(prog);
+	close(mem);
 	seccomp_release(ctx);
 	return fclose(out) == 0 ? 0 : 1;
 }

@@ -90,11 +90,35 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# Wait (up to 5 s) until no IPv6 address of a link with carrier, in any
+# netns, is tentative (without carrier DAD waits for one): the
+# kernel adds the local route of a link-local address only when its DAD
+# ends, ~1-2 s after the link comes up, which a snapshot taken in between
+# would see as a change.
+settle_dad() {
+	local i ns
+	for ((i = 0; i < 50; i++)); do
+		local busy=0
+		for ns in "" $(ls -A /run/netns 2>/dev/null); do
+			local n=()
+			[[ -n $ns ]] && n=(-n "$ns")
+			if ip "${n[@]}" -6 -j addr show 2>/dev/null |
+				jq -e 'any(.[] | select(.flags | index("LOWER_UP")) | .addr_info[]; .tentative == true)' >/dev/null; then
+				busy=1
+				break
+			fi
+		done
+		((busy)) || return 0
+		sleep 0.1
+	done
+}
+
 # What nsbox could have changed, as iproute2 and the kernel see it: the
 # namespaces, every link, address and route in each (and in the test's own
 # netns), the mounts under /run, nsbox's journal. Counters and timers are
 # left out; they change by themselves.
 snapshot() {
+	settle_dad
 	{
 		echo "netns:"
 		ls -A /run/netns 2>/dev/null

@@ -3,8 +3,10 @@
 #include "helpers.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "lab/topo.h"
 
@@ -555,6 +557,52 @@ static void missing_file(void **state)
 	assert_null(t);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+	static const char msg[] = "topo_parse_string hangs\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* Found by fuzz/fuzz_topo: libfyaml 0.7.12 looped forever on a directive
+ * line "%" followed by invalid UTF-8; invalid UTF-8 is refused first, at
+ * the position of the first bad byte. */
+static void invalid_utf8(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *yaml;
+		const char *want;
+	} cases[] = {
+	    {"%\xff", "t.yaml:1:2: invalid UTF-8"},
+	    {"%\xc3", "t.yaml:1:2: invalid UTF-8"},
+	    {"%YAML\xff", "t.yaml:1:6: invalid UTF-8"},
+	    {"---\n%\xff", "t.yaml:2:2: invalid UTF-8"},
+	    {"name: l\xc3\xa9\nx: \xc0\xaf", "t.yaml:2:4: invalid UTF-8"}, /* overlong '/' */
+	    {"name: \xed\xa0\x80", "t.yaml:1:7: invalid UTF-8"},             /* surrogate */
+	    {"name: \xf4\x90\x80\x80", "t.yaml:1:7: invalid UTF-8"},         /* > U+10FFFF */
+	};
+	signal(SIGALRM, on_alarm);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct topo *t = NULL;
+		struct nc_err err;
+		err_reset(&err);
+		alarm(10);
+		assert_err(topo_parse_string("t.yaml", cases[i].yaml, strlen(cases[i].yaml), &t, &err),
+			   EINVAL, &err, cases[i].yaml, cases[i].want);
+		alarm(0);
+		assert_null(t);
+	}
+	/* Valid multi-byte text still reaches the YAML parser. */
+	struct topo *t = NULL;
+	struct nc_err err;
+	err_reset(&err);
+	assert_true(topo_parse_string("t.yaml", "# \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\n", 12, &t,
+				      &err) < 0);
+	assert_null(strstr(err.msg, "UTF-8"));
+}
+
 static int yaml_file(const struct dirent *d)
 {
 	size_t n = strlen(d->d_name);
@@ -621,6 +669,7 @@ int main(void)
 	    cmocka_unit_test(demo),
 	    cmocka_unit_test(names),
 	    cmocka_unit_test(missing_file),
+	    cmocka_unit_test(invalid_utf8),
 	    cmocka_unit_test(bad_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
