@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "lab/lab.h"
+#include "lab/neigh.h"
 #include "lab/state.h"
 #include "state/journal.h"
 #include "state/sandbox.h"
@@ -71,6 +72,10 @@ int cmd_cleanup(int argc, char **argv)
 		}
 		nc_strv_free(names);
 	}
+	/* A lab up killed before its record was written may have raised the
+	 * neighbour tables; with no lab left, they go back. */
+	if (!dry)
+		lab_neigh_release_if_unused();
 	if (sandbox_state_list(&names, &n, &err) == 0) {
 		for (size_t k = 0; k < n; k++) {
 			struct sandbox_rec rec;
