@@ -82,6 +82,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "floor_root.h"
+
 #define NETNS_DIR "/run/netns"
 #define STAGE	  "/tmp"
 #define ROOT	  STAGE "/root"
@@ -180,8 +182,7 @@ static void talk(int fd, struct req *r, const char *what)
 	}
 }
 
-static struct ifinfomsg *link_req(struct req *r, uint16_t type, uint16_t flags, int index,
-				  bool up)
+static struct ifinfomsg *link_req(struct req *r, uint16_t type, uint16_t flags, int index, bool up)
 {
 	memset(r, 0, sizeof(*r));
 	r->h.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
@@ -289,7 +290,8 @@ static void make_netns(int self)
 	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		die(NETNS_DIR);
 	if (mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
-		if (errno != EINVAL || mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
+		if (errno != EINVAL ||
+		    mount(NETNS_DIR, NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
 		    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
 			die(NETNS_DIR);
 	}
@@ -365,160 +367,6 @@ static void make_links(void)
 
 /* ---- 4. one process per host ------------------------------------------------ */
 
-static void xmount(const char *src, const char *dst, const char *type, unsigned long flags,
-		   const char *data)
-{
-	if (mount(src, dst, type, flags, data) < 0)
-		die(dst);
-}
-
-static void xmkdir(const char *path)
-{
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		die(path);
-}
-
-static void bind_ro(const char *src, const char *dst)
-{
-	struct mount_attr attr = {.attr_set =
-				      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
-	xmount(src, dst, NULL, MS_BIND | MS_REC, NULL);
-	if (mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		die(dst);
-}
-
-/* nsbox's rootfs_build for --rootfs host, as bench/launch-floor.c does it. */
-static void build_root(const char *netns, const char *hostname)
-{
-	static const char *const host_dirs[] = {"usr",	 "bin",	  "sbin",   "lib",
-						"lib32", "lib64", "libx32", "etc"};
-	char src[300], dst[600], link[4096];
-	struct stat st;
-
-	xmount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL);
-	xmount("nsbox", STAGE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	xmkdir(ROOT);
-	xmount(ROOT, ROOT, NULL, MS_BIND, NULL);
-	for (size_t i = 0; i < sizeof(host_dirs) / sizeof(host_dirs[0]); i++) {
-		snprintf(src, sizeof(src), "/%s", host_dirs[i]);
-		snprintf(dst, sizeof(dst), ROOT "/%s", host_dirs[i]);
-		if (lstat(src, &st) < 0)
-			continue;
-		if (S_ISLNK(st.st_mode)) {
-			ssize_t len = readlink(src, link, sizeof(link) - 1);
-			if (len < 0)
-				die(src);
-			link[len] = '\0';
-			if (symlink(link, dst) < 0)
-				die(dst);
-		} else if (S_ISDIR(st.st_mode)) {
-			xmkdir(dst);
-			bind_ro(src, dst);
-		}
-	}
-	xmkdir(ROOT "/proc");
-	xmount("proc", ROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	xmkdir(ROOT "/sys");
-	xmount("sysfs", ROOT "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-
-	static const struct {
-		const char *name;
-		unsigned major, minor;
-	} nodes[] = {{"null", 1, 3},   {"zero", 1, 5},	  {"full", 1, 7},
-		     {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
-	static const char *const links[][2] = {{"pts/ptmx", "ptmx"},
-					       {"/proc/self/fd", "fd"},
-					       {"/proc/self/fd/0", "stdin"},
-					       {"/proc/self/fd/1", "stdout"},
-					       {"/proc/self/fd/2", "stderr"}};
-	xmkdir(ROOT "/dev");
-	xmount("tmpfs", ROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k");
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		snprintf(dst, sizeof(dst), ROOT "/dev/%s", nodes[i].name);
-		if (mknod(dst, S_IFCHR | 0666, makedev(nodes[i].major, nodes[i].minor)) < 0)
-			die(dst);
-	}
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		snprintf(dst, sizeof(dst), ROOT "/dev/%s", links[i][1]);
-		if (symlink(links[i][0], dst) < 0)
-			die(dst);
-	}
-	xmkdir(ROOT "/dev/pts");
-	xmount("devpts", ROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-	       "newinstance,ptmxmode=0666,mode=0620");
-	xmkdir(ROOT "/dev/shm");
-	xmount("tmpfs", ROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	xmkdir(ROOT "/dev/mqueue");
-	xmount("mqueue", ROOT "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	xmkdir(ROOT "/tmp");
-	xmount("tmpfs", ROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-	xmkdir(ROOT "/run");
-	xmount("tmpfs", ROOT "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
-	xmkdir(ROOT "/var");
-	xmkdir(ROOT "/var/tmp");
-	xmount("tmpfs", ROOT "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-
-	/* /etc/netns/NAME/FILE over /etc/FILE where both exist. */
-	snprintf(src, sizeof(src), "/etc/netns/%s", netns);
-	DIR *d = opendir(src);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d))) {
-			if (de->d_name[0] == '.')
-				continue;
-			char from[600];
-			snprintf(from, sizeof(from), "%s/%s", src, de->d_name);
-			snprintf(dst, sizeof(dst), ROOT "/etc/%s", de->d_name);
-			if (access(dst, F_OK) == 0)
-				xmount(from, dst, NULL, MS_BIND | MS_REC, NULL);
-		}
-		closedir(d);
-	}
-	if (access(ROOT "/etc/hostname", F_OK) == 0) {
-		int fd = open(STAGE "/hostname", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 || dprintf(fd, "%s\n", hostname) < 0)
-			die(STAGE "/hostname");
-		close(fd);
-		bind_ro(STAGE "/hostname", ROOT "/etc/hostname");
-	}
-
-	if (chdir(ROOT) < 0)
-		die(ROOT);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		die("pivot_root");
-	if (umount2(".", MNT_DETACH) < 0)
-		die("umount2");
-	if (chdir("/") < 0)
-		die("/");
-
-	static const char *const null_files[] = {"/proc/kcore",		"/proc/keys",
-						 "/proc/latency_stats", "/proc/timer_list",
-						 "/proc/timer_stats",	"/proc/sched_debug"};
-	static const char *const empty_dirs[] = {"/proc/acpi", "/proc/asound", "/proc/scsi",
-						 "/sys/firmware", "/sys/devices/virtual/powercap"};
-	static const char *const ro_paths[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
-					       "/proc/sysrq-trigger"};
-	for (size_t i = 0; i < sizeof(null_files) / sizeof(null_files[0]); i++)
-		if (mount("/dev/null", null_files[i], NULL, MS_BIND, NULL) < 0 && errno != ENOENT)
-			die(null_files[i]);
-	for (size_t i = 0; i < sizeof(empty_dirs) / sizeof(empty_dirs[0]); i++)
-		if (mount("tmpfs", empty_dirs[i], "tmpfs", MS_RDONLY, "size=4k,nr_inodes=1") < 0 &&
-		    errno != ENOENT)
-			die(empty_dirs[i]);
-	for (size_t i = 0; i < sizeof(ro_paths) / sizeof(ro_paths[0]); i++) {
-		if (mount(ro_paths[i], ro_paths[i], NULL, MS_BIND | MS_REC, NULL) < 0) {
-			if (errno == ENOENT)
-				continue;
-			die(ro_paths[i]);
-		}
-		xmount(NULL, ro_paths[i], NULL,
-		       MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-	}
-	struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-	if (mount_setattr(AT_FDCWD, "/", 0, &attr, sizeof(attr)) < 0)
-		die("/ read-only");
-}
-
 /* nsbox's init keeps CAP_KILL alone, sets no_new_privs, is not dumpable. */
 static void harden(void)
 {
@@ -555,7 +403,7 @@ __attribute__((noreturn)) static void host_main(int k, int ready_w)
 	if (sethostname(node, strlen(node)) < 0)
 		die("sethostname");
 	if (!bare) {
-		build_root(path + sizeof(NETNS_DIR), node);
+		floor_build_root(path + sizeof(NETNS_DIR), node);
 		harden();
 	}
 	/* Ready: the last host to close its end ends the parent's read. */
@@ -614,7 +462,7 @@ static void start_spawner(void)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (unshare(CLONE_NEWNS) < 0)
 		die("unshare(CLONE_NEWNS)");
-	xmount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL);
+	floor_mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL);
 	if (umount2(NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		die("umount " NETNS_DIR);
 	char c;
@@ -736,7 +584,8 @@ int main(int argc, char **argv)
 			zygote = true;
 			break;
 		default:
-			fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
+			fprintf(stderr,
+				"usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
 			return 2;
 		}
 	}
