@@ -7,14 +7,13 @@
 
 #include "internal.h"
 
-static int build(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
+static int build(struct nc_ns *ns, int ifindex, const char *ifname, const struct nc_cidr *addr,
 		 struct nl_sock **ret_sk, struct rtnl_addr **ret_addr, struct nc_err *err)
 {
 	int r = nc_ns_sock(ns, ret_sk, err);
 	if (r < 0)
 		return r;
-	int ifindex;
-	if ((r = nc_ifindex(ns, ifname, &ifindex, err)) < 0)
+	if (!ifindex && (r = nc_ifindex(ns, ifname, &ifindex, err)) < 0)
 		return r;
 	_cleanup_nl_addr_ struct nl_addr *local = NULL;
 	if ((r = nc_cidr_to_nl(addr, &local, err)) < 0)
@@ -33,13 +32,13 @@ static int build(struct nc_ns *ns, const char *ifname, const struct nc_cidr *add
 	return 0;
 }
 
-static int change(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr, bool add,
-		  struct nc_err *err)
+static int change(struct nc_ns *ns, int ifindex, const char *ifname, const struct nc_cidr *addr,
+		  bool add, struct nc_err *err)
 {
 	char buf[64];
 	struct nl_sock *sk;
 	_cleanup_addr_ struct rtnl_addr *a = NULL;
-	int r = build(ns, ifname, addr, &sk, &a, err);
+	int r = build(ns, ifindex, ifname, addr, &sk, &a, err);
 	if (r < 0)
 		return r;
 	nc_cidr_str(addr, true, buf, sizeof(buf));
@@ -64,11 +63,17 @@ static int change(struct nc_ns *ns, const char *ifname, const struct nc_cidr *ad
 int nc_addr_add(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
 		struct nc_err *err)
 {
-	return change(ns, ifname, addr, true, err);
+	return change(ns, 0, ifname, addr, true, err);
+}
+
+int nc_addr_add_at(struct nc_ns *ns, int ifindex, const char *ifname, const struct nc_cidr *addr,
+		   struct nc_err *err)
+{
+	return change(ns, ifindex, ifname, addr, true, err);
 }
 
 int nc_addr_del(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
 		struct nc_err *err)
 {
-	return change(ns, ifname, addr, false, err);
+	return change(ns, 0, ifname, addr, false, err);
 }

@@ -61,6 +61,12 @@ static void apply_opts(struct rtnl_link *link, const struct nc_link_opts *opts)
 	 * ifi_flags right after registration, which saves a round trip. */
 	if (opts->up)
 		rtnl_link_set_flags(link, IFF_UP);
+	if (opts->ifindex)
+		rtnl_link_set_ifindex(link, opts->ifindex);
+	/* IFLA_MASTER in the RTM_NEWLINK: rtnl_newlink_create() enslaves the
+	 * new device itself (do_set_master), another round trip saved. */
+	if (opts->master)
+		rtnl_link_set_master(link, opts->master);
 }
 
 /* Map the kernel's answer to a create to words about the right object. */
@@ -74,6 +80,35 @@ static int create_error(int r, const char *what, const char *ns, const char *nam
 				  "%s %s:%s: the kernel lacks this device type (%s)", what, ns,
 				  name, kconfig);
 	return nc_err_nl(err, r, "%s %s:%s", what, ns, name);
+}
+
+/* The peer's up and master, in one RTM_NEWLINK by index or, unknown, by
+ * name (rtnl_newlink() looks IFLA_IFNAME up when ifi_index is 0). */
+static int peer_finish(struct nc_ns *b, const char *b_name, const struct nc_link_opts *opts,
+		       struct nc_err *err)
+{
+	struct nl_sock *sk;
+	int r = nc_ns_sock(b, &sk, err);
+	if (r < 0)
+		return r;
+	_cleanup_link_ struct rtnl_link *orig = rtnl_link_alloc();
+	_cleanup_link_ struct rtnl_link *chg = rtnl_link_alloc();
+	if (!orig || !chg)
+		return nc_err_errno(err, ENOMEM, "link %s:%s", nc_ns_name(b), b_name);
+	if (opts->peer_ifindex) {
+		rtnl_link_set_ifindex(orig, opts->peer_ifindex);
+	} else {
+		rtnl_link_set_name(orig, b_name);
+		rtnl_link_set_name(chg, b_name);
+	}
+	if (opts->up)
+		rtnl_link_set_flags(chg, IFF_UP);
+	if (opts->peer_master)
+		rtnl_link_set_master(chg, opts->peer_master);
+	r = rtnl_link_change(sk, orig, chg, 0);
+	if (r < 0)
+		return nc_err_nl(err, r, "link %s:%s", nc_ns_name(b), b_name);
+	return 0;
 }
 
 int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char *b_name,
@@ -96,6 +131,10 @@ int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char
 	 * peer (ENOTCONN). It is brought up once both ends exist. */
 	if (opts && opts->mtu)
 		rtnl_link_set_mtu(peer, opts->mtu);
+	/* veth_newlink() takes the peer's ifi_index from VETH_INFO_PEER's
+	 * ifinfomsg (drivers/net/veth.c). */
+	if (opts && opts->peer_ifindex)
+		rtnl_link_set_ifindex(peer, opts->peer_ifindex);
 	/* IFLA_NET_NS_FD inside VETH_INFO_PEER: the kernel creates the peer
 	 * directly in b (drivers/net/veth.c, veth_newlink -> rtnl_link_get_net),
 	 * so it never appears, even briefly, in a's netns under b's name. */
@@ -113,12 +152,10 @@ int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char
 	}
 	if (r < 0)
 		return create_error(r, "link", nc_ns_name(a), a_name, "CONFIG_VETH", err);
-	if (opts && opts->up) {
-		struct nc_link_change up = {.up = 1};
-		if ((r = nc_link_set(b, b_name, &up, err)) < 0) {
-			nc_link_del(a, a_name, NULL);
-			return r;
-		}
+	if (opts && (opts->up || opts->peer_master) &&
+	    (r = peer_finish(b, b_name, opts, err)) < 0) {
+		nc_link_del(a, a_name, NULL);
+		return r;
 	}
 	return 0;
 }

@@ -88,6 +88,9 @@ int nc_ns_open(const char *name, struct nc_ns **ret_ns, struct nc_err *err);
 /* The netns of process pid; label names it in messages (not a /run/netns
  * name). */
 int nc_ns_open_pid(pid_t pid, const char *label, struct nc_ns **ret_ns, struct nc_err *err);
+/* A handle on the netns fd refers to (an fd received from another process,
+ * say); takes fd, whatever happens. name is the /run/netns name. */
+int nc_ns_from_fd(int fd, const char *name, struct nc_ns **ret_ns, struct nc_err *err);
 void nc_ns_free(struct nc_ns *ns);
 /* For __attribute__((cleanup)). */
 static inline void nc_ns_freep(struct nc_ns **ns)
@@ -109,12 +112,21 @@ enum {
 	 * netns (net.ipv6.conf.{all,default}.accept_dad = 0): link-local
 	 * addresses are usable at once, not after a second of DAD. */
 	NC_NETNS_NODAD = 1 << 0,
+	/* No IPv6 at all (net.ipv6.conf.{all,default}.disable_ipv6 = 1), for
+	 * a netns that only switches frames: its devices then have no
+	 * link-local address and send no MLD reports or router solicitations,
+	 * which every bridge of a lab would flood to every port. */
+	NC_NETNS_NOIPV6 = 1 << 1,
 };
 
 /* Create /run/netns/NAME the way iproute2 does, with lo up. If ret_ns is
  * not NULL, it receives an open handle on the new namespace. */
 int nc_netns_add(const char *name, unsigned flags, struct nc_ns **ret_ns, struct nc_err *err);
 int nc_netns_del(const char *name, struct nc_err *err);
+/* Make /run/netns exist as the shared mount point nc_netns_add makes of it,
+ * so that a mount namespace copied from the caller's afterwards holds the
+ * very mount that later namespaces are bound under. */
+int nc_netns_dir_prepare(struct nc_err *err);
 /* Bring lo up in the calling thread's netns (a fresh one has it down). */
 int nc_lo_up(struct nc_err *err);
 /* 0 if /run/netns/NAME is a mounted netns, -ENOENT if absent. */
@@ -136,6 +148,12 @@ struct nc_shaping {
 struct nc_link_opts {
 	uint32_t mtu; /* 0: kernel default */
 	bool up;
+	/* The interface indexes to ask for, of the link and (veth) its peer;
+	 * 0: the kernel's choice. Whoever chose them need not look them up. */
+	int ifindex, peer_ifindex;
+	/* The bridge (its ifindex, in the same netns) to enslave the link and
+	 * (veth) its peer to; 0: none. */
+	int master, peer_master;
 };
 
 /* A veth pair: a_name in a, b_name in b (b may equal a). The peer is created
@@ -189,6 +207,9 @@ void nc_link_list_free(struct nc_link_info *links, size_t n);
 /* IPv6 addresses are added with IFA_F_NODAD so they are usable at once. */
 int nc_addr_add(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
 		struct nc_err *err);
+/* The same on the interface whose index is known (ifname for messages). */
+int nc_addr_add_at(struct nc_ns *ns, int ifindex, const char *ifname, const struct nc_cidr *addr,
+		   struct nc_err *err);
 int nc_addr_del(struct nc_ns *ns, const char *ifname, const struct nc_cidr *addr,
 		struct nc_err *err);
 

@@ -60,6 +60,15 @@ static int make_dir_shared(struct nc_err *err)
 	return 0;
 }
 
+int nc_netns_dir_prepare(struct nc_err *err)
+{
+	_cleanup_close_ int dirfd = -1;
+	int r = lock_dir(true, &dirfd, err);
+	if (r < 0)
+		return r == -ENOENT ? nc_err_errno(err, ENOENT, "open %s", NC_NETNS_DIR) : r;
+	return make_dir_shared(err);
+}
+
 static int set_lo_up(struct nl_sock *sk, struct nc_err *err)
 {
 	_cleanup_link_ struct rtnl_link *lo = rtnl_link_alloc();
@@ -98,17 +107,21 @@ static int create_in_new_netns(struct create_ctx *c, const char *name, struct nc
 		return nc_err_errno(err, errno, "netns %s: bind mount onto %s", name, c->path);
 	c->mounted = true;
 	/* Still inside the new netns: its /proc/sys/net is the one opened. */
-	if (c->flags & NC_NETNS_NODAD) {
-		static const char *const keys[] = {"/proc/sys/net/ipv6/conf/all/accept_dad",
-						   "/proc/sys/net/ipv6/conf/default/accept_dad"};
-		for (size_t i = 0; i < 2; i++) {
-			_cleanup_close_ int fd = open(keys[i], O_WRONLY | O_CLOEXEC);
-			/* No IPv6 in this kernel: nothing to detect duplicates of. */
-			if (fd < 0 && errno == ENOENT)
-				continue;
-			if (fd < 0 || write(fd, "0", 1) != 1)
-				return nc_err_errno(err, errno, "netns %s: %s", name, keys[i]);
-		}
+	static const char *const nodad[] = {"/proc/sys/net/ipv6/conf/all/accept_dad",
+					    "/proc/sys/net/ipv6/conf/default/accept_dad"};
+	static const char *const noipv6[] = {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+					     "/proc/sys/net/ipv6/conf/default/disable_ipv6"};
+	const char *const *keys = c->flags & NC_NETNS_NOIPV6  ? noipv6
+				  : c->flags & NC_NETNS_NODAD ? nodad
+							      : NULL;
+	const char *value = c->flags & NC_NETNS_NOIPV6 ? "1" : "0";
+	for (size_t i = 0; keys && i < 2; i++) {
+		_cleanup_close_ int fd = open(keys[i], O_WRONLY | O_CLOEXEC);
+		/* No IPv6 in this kernel: nothing to detect duplicates of. */
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0 || write(fd, value, 1) != 1)
+			return nc_err_errno(err, errno, "netns %s: %s", name, keys[i]);
 	}
 	int r = nc_rtnl_connect(&c->sk, err);
 	if (r < 0)

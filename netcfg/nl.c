@@ -43,15 +43,13 @@ static int ns_path_open(const char *name, int *ret_fd, struct nc_err *err)
 	return 0;
 }
 
-static int ns_from_fd(int fd, const char *name, struct nc_ns **ret_ns, struct nc_err *err);
-
 int nc_ns_open(const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 {
 	int fd = -1;
 	int r = ns_path_open(name, &fd, err);
 	if (r < 0)
 		return r;
-	return ns_from_fd(fd, name, ret_ns, err);
+	return nc_ns_from_fd(fd, name, ret_ns, err);
 }
 
 int nc_ns_open_pid(pid_t pid, const char *label, struct nc_ns **ret_ns, struct nc_err *err)
@@ -61,11 +59,10 @@ int nc_ns_open_pid(pid_t pid, const char *label, struct nc_ns **ret_ns, struct n
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nc_err_errno(err, errno, "netns of %s: open %s", label, path);
-	return ns_from_fd(fd, label, ret_ns, err);
+	return nc_ns_from_fd(fd, label, ret_ns, err);
 }
 
-/* Takes fd, whatever happens. */
-static int ns_from_fd(int fd_in, const char *name, struct nc_ns **ret_ns, struct nc_err *err)
+int nc_ns_from_fd(int fd_in, const char *name, struct nc_ns **ret_ns, struct nc_err *err)
 {
 	_cleanup_close_ int fd = fd_in;
 

@@ -71,19 +71,25 @@ static uint16_t inet_checksum(const void *data, size_t len)
 }
 
 /* The first address of family fam on node i, or NULL. */
-static const struct nc_cidr *first_addr(const struct topo *t, size_t i, int fam)
+/* Each node's first address of each family (ret[2 * node + (fam ==
+ * AF_INET6)]), in one pass over the links: looking them up pair by pair
+ * made a check of N nodes cost N^2 x links. NULL with ENOMEM. */
+static const struct nc_cidr **first_addrs(const struct topo *t)
 {
+	const struct nc_cidr **fa = calloc(2 * t->n_nodes + 1, sizeof(*fa));
+	if (!fa)
+		return NULL;
 	for (size_t l = 0; l < t->n_links; l++) {
 		const struct topo_end *ends[2] = {&t->links[l].a, &t->links[l].b};
-		for (int e = 0; e < 2; e++) {
-			if (ends[e]->node != i)
-				continue;
-			for (size_t k = 0; k < ends[e]->n_addrs; k++)
-				if (ends[e]->addrs[k].family == fam)
-					return &ends[e]->addrs[k];
-		}
+		for (int e = 0; e < 2; e++)
+			for (size_t k = 0; k < ends[e]->n_addrs; k++) {
+				const struct nc_cidr *c = &ends[e]->addrs[k];
+				size_t slot = 2 * ends[e]->node + (c->family == AF_INET6);
+				if (!fa[slot])
+					fa[slot] = c;
+			}
 	}
-	return NULL;
+	return fa;
 }
 
 static bool isolated(const struct topo *t, size_t a, size_t b)
@@ -212,6 +218,7 @@ int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct chec
 	size_t n = t->n_nodes;
 	struct node_sock *socks = calloc(n ? n : 1, sizeof(*socks));
 	struct check_pair *pairs = calloc(n * n * 2 + 1, sizeof(*pairs));
+	_cleanup_free_ const struct nc_cidr **fa = NULL;
 	size_t *index_of = malloc((n * n * 2 + 1) * sizeof(size_t));
 	int r = 0;
 	if (!socks || !pairs || !index_of) {
@@ -219,6 +226,10 @@ int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct chec
 		goto out;
 	}
 	size_t n_pairs = 0;
+	if (!(fa = first_addrs(t))) {
+		r = nc_err_errno(err, ENOMEM, "lab %s: check", lab);
+		goto out;
+	}
 	for (size_t i = 0; i < n * n * 2; i++)
 		index_of[i] = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
@@ -230,8 +241,7 @@ int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct chec
 				continue;
 			for (int f = 0; f < 2; f++) {
 				int fam = f ? AF_INET6 : AF_INET;
-				const struct nc_cidr *a = first_addr(t, i, fam);
-				const struct nc_cidr *b = first_addr(t, j, fam);
+				const struct nc_cidr *a = fa[2 * i + f], *b = fa[2 * j + f];
 				if (!a || !b)
 					continue;
 				index_of[(i * n + j) * 2 + (size_t)f] = n_pairs;
@@ -243,9 +253,8 @@ int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct chec
 							.expected = !isolated(t, i, j)};
 			}
 		}
-		struct open_ctx oc = {.s = &socks[i],
-				      .v4 = first_addr(t, i, AF_INET) != NULL,
-				      .v6 = first_addr(t, i, AF_INET6) != NULL};
+		struct open_ctx oc = {
+		    .s = &socks[i], .v4 = fa[2 * i] != NULL, .v6 = fa[2 * i + 1] != NULL};
 		char name[300];
 		lab_object_name(lab, t->nodes[i].name, name, sizeof(name));
 		_cleanup_(nc_ns_freep) struct nc_ns *ns = NULL;
@@ -338,19 +347,22 @@ out:
 
 size_t lab_check_neighbours(const struct topo *t)
 {
+	_cleanup_free_ const struct nc_cidr **fa = first_addrs(t);
 	size_t n = 0;
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		for (int fam = AF_INET; fam; fam = fam == AF_INET ? AF_INET6 : 0) {
-			const struct nc_cidr *a = first_addr(t, i, fam);
+	/* Without memory for the table, count as if everyone neighboured. */
+	if (!fa)
+		return t->n_nodes * t->n_nodes * 2;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (int f = 0; f < 2; f++) {
+			const struct nc_cidr *a = fa[2 * i + f];
 			if (!a || t->nodes[i].kind == NODE_BRIDGE)
 				continue;
 			for (size_t j = 0; j < t->n_nodes; j++) {
-				const struct nc_cidr *b = first_addr(t, j, fam);
+				const struct nc_cidr *b = fa[2 * j + f];
 				n += j != i && b && t->nodes[j].kind != NODE_BRIDGE &&
 				     nc_cidr_contains(a, b);
 			}
 		}
-	}
 	return n;
 }
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Bringing a lab up, all of it from this one process: namespaces, bridges,
- * links, addresses, shaping, sysctls, routes, then one sandbox per host or
- * router (started all at once, waited for after), then the nodes' exec
- * commands. The journal is written first; any failure tears down what was
- * made, from the journal, as `lab down` would. */
+/* Bringing a lab up: namespaces, bridges, links, addresses, shaping,
+ * sysctls, routes, all from this one process, while a helper process starts
+ * one sandbox per host or router (spawn.c); then the nodes' exec commands.
+ * The journal is written first; any failure tears down what was made, from
+ * the journal, as `lab down` would. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -20,6 +20,7 @@
 #include "neigh.h"
 #include "progress.h"
 #include "sandbox/launch.h"
+#include "spawn.h"
 #include "state.h"
 #include "state/journal.h"
 #include "uplink/uplink.h"
@@ -27,6 +28,11 @@
 struct up_ctx {
 	const struct topo *t;
 	struct nc_ns **ns; /* per node */
+	struct spawner *spawner;
+	/* Per node, the next interface index to ask for: lo is 1 in a new
+	 * netns, and nsbox makes every other device, so it can number them
+	 * and never ask the kernel which index one got. */
+	int *next_ifindex;
 	struct progress *progress;
 	struct nc_err *err;
 };
@@ -52,9 +58,23 @@ static int make_netns(struct up_ctx *c)
 	char name[300];
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		lab_object_name(c->t->name, node_name(c, i), name, sizeof(name));
+		/* A switch has no address of its own: without IPv6, its ports
+		 * stay silent, and the lab's bridges are spared flooding each
+		 * other's MLD reports (O(bridges^2) frames; bench/RESULTS.md). */
+		unsigned flags =
+		    c->t->nodes[i].kind == NODE_BRIDGE ? NC_NETNS_NOIPV6 : NC_NETNS_NODAD;
 		int r = journal_intent("netns", name, c->err);
-		if (r == 0 && (r = nc_netns_add(name, NC_NETNS_NODAD, &c->ns[i], c->err)) == 0)
+		if (r == 0 && (r = nc_netns_add(name, flags, &c->ns[i], c->err)) == 0)
 			r = journal_done("netns", name, c->err);
+		/* Someone outside nsbox (ip netns add) made it since
+		 * names_free looked: not ours, so the teardown must leave it. */
+		if (r == -EEXIST)
+			journal_forget("netns", name, NULL);
+		/* Its sandbox can start now, its netns still empty: the init
+		 * only builds its root until it is released. A node with an
+		 * uplink waits for it: its root takes /etc/netns/NS/ from it. */
+		if (r == 0 && c->t->nodes[i].kind != NODE_BRIDGE && !c->t->nodes[i].uplink)
+			r = spawner_node(c->spawner, i, c->ns[i], c->err);
 		if (r < 0)
 			return nc_err_prefix(c->err, "node %s", node_name(c, i));
 		progress_step(c->progress);
@@ -73,16 +93,16 @@ static int shape_end(struct up_ctx *c, const struct topo_link *l, const struct t
 	return nc_shaping_set(c->ns[e->node], e->ifname, &s, c->err);
 }
 
-static int configure_end(struct up_ctx *c, const struct topo_end *e)
+/* lo is 1 in a new netns; in a bridge node br0 comes next. */
+enum { FIRST_IFINDEX = 2, BR0_IFINDEX = FIRST_IFINDEX };
+
+static int configure_end(struct up_ctx *c, const struct topo_end *e, int ifindex)
 {
-	int r;
-	struct nc_ns *ns = c->ns[e->node];
-	if (c->t->nodes[e->node].kind == NODE_BRIDGE &&
-	    (r = nc_link_set_master(ns, e->ifname, "br0", c->err)) < 0)
-		return r;
-	for (size_t k = 0; k < e->n_addrs; k++)
-		if ((r = nc_addr_add(ns, e->ifname, &e->addrs[k], c->err)) < 0)
+	for (size_t k = 0; k < e->n_addrs; k++) {
+		int r = nc_addr_add_at(c->ns[e->node], ifindex, e->ifname, &e->addrs[k], c->err);
+		if (r < 0)
 			return r;
+	}
 	return 0;
 }
 
@@ -90,13 +110,20 @@ static int make_links(struct up_ctx *c)
 {
 	for (size_t i = 0; i < c->t->n_links; i++) {
 		const struct topo_link *l = &c->t->links[i];
-		struct nc_link_opts lo = {.mtu = l->mtu, .up = true};
+		bool a_br = c->t->nodes[l->a.node].kind == NODE_BRIDGE;
+		bool b_br = c->t->nodes[l->b.node].kind == NODE_BRIDGE;
+		struct nc_link_opts lo = {.mtu = l->mtu,
+					  .up = true,
+					  .ifindex = c->next_ifindex[l->a.node]++,
+					  .peer_ifindex = c->next_ifindex[l->b.node]++,
+					  .master = a_br ? BR0_IFINDEX : 0,
+					  .peer_master = b_br ? BR0_IFINDEX : 0};
 		int r = nc_veth_add(c->ns[l->a.node], l->a.ifname, c->ns[l->b.node], l->b.ifname,
 				    &lo, c->err);
 		if (r == 0)
-			r = configure_end(c, &l->a);
+			r = configure_end(c, &l->a, lo.ifindex);
 		if (r == 0)
-			r = configure_end(c, &l->b);
+			r = configure_end(c, &l->b, lo.peer_ifindex);
 		if (r == 0)
 			r = shape_end(c, l, &l->a);
 		if (r == 0)
@@ -113,8 +140,10 @@ static int configure_nodes(struct up_ctx *c)
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		const struct topo_node *n = &c->t->nodes[i];
 		int r = 0;
+		c->next_ifindex[i] = FIRST_IFINDEX;
 		if (n->kind == NODE_BRIDGE) {
-			struct nc_link_opts up = {.up = true};
+			struct nc_link_opts up = {.up = true, .ifindex = BR0_IFINDEX};
+			c->next_ifindex[i] = BR0_IFINDEX + 1;
 			r = nc_bridge_add(c->ns[i], "br0", &up, c->err);
 		}
 		if (r == 0 && (n->kind == NODE_ROUTER || n->kind == NODE_NAT))
@@ -164,95 +193,12 @@ static int add_uplinks(struct up_ctx *c)
 		int r = uplink_add(id, c->ns[i], &n->uplink_opts, NULL, c->err);
 		if (r == 0 && n->kind == NODE_NAT)
 			r = nc_ns_call(c->ns[i], nat_masquerade, NULL, c->err);
+		if (r == 0)
+			r = spawner_node(c->spawner, i, c->ns[i], c->err);
 		if (r < 0)
 			return nc_err_prefix(c->err, "node %s: uplink", n->name);
 	}
 	return 0;
-}
-
-static void node_spec(const struct topo *t, const struct topo_node *n, char *netns,
-		      struct sandbox_spec *ret_spec)
-{
-	struct sandbox_spec s = {
-	    .net = SANDBOX_NET_NETNS,
-	    .netns = netns,
-	    .rootfs = n->rootfs && strcmp(n->rootfs, "host") ? n->rootfs : NULL,
-	    .hostname = n->hostname ? n->hostname : n->name,
-	    .env = (const char **)n->env,
-	    .n_env = n->n_env,
-	    .detach = true,
-	    .seccomp = true,
-	    /* Lab nodes configure their own netns (DESIGN.md). */
-	    .caps = caps_default() | (1ULL << CAP_NET_ADMIN),
-	    .argv = n->cmd,
-	};
-	snprintf(s.name, sizeof(s.name), "%s", netns);
-	*ret_spec = s;
-}
-
-static int start_sandboxes(struct up_ctx *c)
-{
-	const struct topo *t = c->t;
-	struct sandbox_launch *launches = calloc(t->n_nodes, sizeof(*launches));
-	struct sandbox_spec *specs = calloc(t->n_nodes, sizeof(*specs));
-	struct sandbox_bind **binds = calloc(t->n_nodes, sizeof(*binds));
-	char(*names)[300] = calloc(t->n_nodes, sizeof(*names));
-	int r = 0;
-	if (!launches || !specs || !binds || !names) {
-		r = nc_err_errno(c->err, ENOMEM, "lab %s", t->name);
-		goto out;
-	}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		launches[i].pidfd = launches[i].err_r = -1;
-	/* All started first: each init builds its root while the next is
-	 * cloned, on every core; then each is waited for. */
-	size_t started = 0;
-	for (size_t i = 0; i < t->n_nodes && r == 0; i++) {
-		const struct topo_node *n = &t->nodes[i];
-		if (n->kind == NODE_BRIDGE)
-			continue;
-		lab_object_name(t->name, n->name, names[i], sizeof(names[i]));
-		node_spec(t, n, names[i], &specs[i]);
-		if (n->n_binds) {
-			binds[i] = calloc(n->n_binds, sizeof(**binds));
-			if (!binds[i]) {
-				r = nc_err_errno(c->err, ENOMEM, "node %s", n->name);
-				break;
-			}
-			for (size_t k = 0; k < n->n_binds && r == 0; k++)
-				r = bind_parse(n->binds[k], &binds[i][k], c->err);
-			specs[i].binds = binds[i];
-			specs[i].n_binds = n->n_binds;
-		}
-		if (r == 0)
-			r = sandbox_start(&specs[i], &launches[i], c->err);
-		if (r < 0)
-			r = nc_err_prefix(c->err, "node %s", n->name);
-		started = i + 1;
-	}
-	for (size_t i = 0; i < started; i++) {
-		if (launches[i].err_r < 0)
-			continue;
-		int s = sandbox_started(&launches[i], c->err);
-		if (s < 0 && r == 0)
-			r = nc_err_prefix(c->err, "node %s", t->nodes[i].name);
-		if (launches[i].pidfd >= 0)
-			close(launches[i].pidfd);
-		progress_step(c->progress);
-	}
-out:
-	for (size_t i = 0; binds && i < t->n_nodes; i++) {
-		for (size_t k = 0; binds[i] && k < t->nodes[i].n_binds; k++) {
-			free((char *)binds[i][k].src);
-			free((char *)binds[i][k].dst);
-		}
-		free(binds[i]);
-	}
-	free(binds);
-	free(launches);
-	free(specs);
-	free(names);
-	return r;
 }
 
 /* An exec command joins the node's sandbox, which moves the joiner into
@@ -307,6 +253,29 @@ static int run_execs(struct up_ctx *c)
 	return 0;
 }
 
+/* A failed up tears down by LAB-NODE name, so each must be free first: a
+ * netns of `nsbox netns add`, of iproute2 or of another lab whose LAB-NODE
+ * names collide, or a sandbox of `nsbox run --name`, is not this lab's to
+ * remove. Under the journal lock nsbox's own netns cannot appear meanwhile;
+ * make_netns and lab_teardown take care of the others. */
+static int names_free(const struct topo *t, struct nc_err *err)
+{
+	char name[300], path[400];
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		lab_object_name(t->name, n->name, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", NC_NETNS_DIR, name);
+		if (access(path, F_OK) == 0)
+			return nc_err_set(err, EEXIST, "node %s: netns %s: already exists", n->name,
+					  name);
+		snprintf(path, sizeof(path), "%s/%s", SANDBOX_STATE_DIR, name);
+		if (n->kind != NODE_BRIDGE && access(path, F_OK) == 0)
+			return nc_err_set(err, EEXIST, "node %s: sandbox %s: already exists",
+					  n->name, name);
+	}
+	return 0;
+}
+
 int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err)
 {
 	raise_fd_limit();
@@ -331,35 +300,47 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 	}
 	if (r < 0)
 		return r;
+	if ((r = names_free(t, err)) < 0) {
+		lab_rec_remove(t->name);
+		return r;
+	}
 
 	size_t hosts = 0;
 	for (size_t i = 0; i < t->n_nodes; i++)
 		hosts += t->nodes[i].kind != NODE_BRIDGE;
 	if ((r = lab_neigh_reserve(lab_check_neighbours(t), err)) < 0)
 		goto fail_record;
-	struct up_ctx c = {.t = t, .err = err};
+	struct spawner spawner = {.sock = -1};
+	struct up_ctx c = {.t = t, .spawner = &spawner, .err = err};
 	c.ns = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*c.ns));
-	if (!c.ns) {
+	c.next_ifindex = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*c.next_ifindex));
+	if (!c.ns || !c.next_ifindex) {
 		r = nc_err_errno(err, ENOMEM, "lab %s", t->name);
 		goto fail;
 	}
 	c.progress = progress_new(o->progress, "lab", t->name, "up", t->n_nodes + hosts);
-	if ((r = make_netns(&c)) < 0 || (r = configure_nodes(&c)) < 0 || (r = make_links(&c)) < 0 ||
-	    (r = add_routes(&c)) < 0 || (r = add_uplinks(&c)) < 0 ||
-	    (r = start_sandboxes(&c)) < 0 || (r = run_execs(&c)) < 0 ||
-	    (r = lab_rec_mark_up(t->name, err)) < 0)
+	/* Wiring and the nodes' sandboxes go on side by side: the spawner
+	 * starts each node's init as soon as its netns exists and lets them
+	 * all go once the lab is wired, before the exec commands. */
+	if ((r = spawner_start(t, &spawner, err)) < 0 || (r = make_netns(&c)) < 0 ||
+	    (r = configure_nodes(&c)) < 0 || (r = make_links(&c)) < 0 || (r = add_routes(&c)) < 0 ||
+	    (r = add_uplinks(&c)) < 0 || (r = spawner_finish(&spawner, c.progress, err)) < 0 ||
+	    (r = run_execs(&c)) < 0 || (r = lab_rec_mark_up(t->name, err)) < 0)
 		goto fail;
 	progress_done(c.progress);
 	for (size_t i = 0; i < t->n_nodes; i++)
 		nc_ns_free(c.ns[i]);
 	free(c.ns);
+	free(c.next_ifindex);
 	return 0;
 
 fail:
+	spawner_kill(&spawner);
 	progress_done(c.progress);
 	for (size_t i = 0; c.ns && i < t->n_nodes; i++)
 		nc_ns_free(c.ns[i]);
 	free(c.ns);
+	free(c.next_ifindex);
 	/* The message is about the failure; the teardown's own troubles,
 	 * if any, would only hide it. */
 	lab_teardown(t->name, false, NULL);

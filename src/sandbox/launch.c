@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/pidfd.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -189,6 +190,10 @@ void sandbox_launch_abort(struct sandbox_launch *l)
 		close(l->err_r);
 		l->err_r = -1;
 	}
+	if (l->go_w >= 0) {
+		close(l->go_w);
+		l->go_w = -1;
+	}
 	if (l->name[0])
 		sandbox_state_remove(l->name);
 	l->name[0] = '\0';
@@ -197,7 +202,7 @@ void sandbox_launch_abort(struct sandbox_launch *l)
 int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
 		  struct nc_err *err)
 {
-	struct sandbox_launch l = {.pidfd = -1, .err_r = -1};
+	struct sandbox_launch l = {.pidfd = -1, .err_r = -1, .go_w = -1};
 	/* mkdir is the arbiter of a name: no lock needed. */
 	_cleanup_close_ int dirfd = -1;
 	if (sandbox_state_create(spec->name, &dirfd, err) < 0)
@@ -214,8 +219,10 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 	if ((r = rootfs_open(spec, &fds, err)) < 0)
 		goto fail;
 	rootfs_fds_close(&fds);
-	if (spec->net == SANDBOX_NET_NETNS && (r = nc_ns_open(spec->netns, &ns, err)) < 0)
+	if (spec->net == SANDBOX_NET_NETNS && !spec->netns_handle &&
+	    (r = nc_ns_open(spec->netns, &ns, err)) < 0)
 		goto fail;
+	const struct nc_ns *netns = spec->netns_handle ? spec->netns_handle : ns;
 	if (spec->detach) {
 		log_fd = openat(dirfd, "log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (log_fd < 0) {
@@ -223,7 +230,11 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 			goto fail;
 		}
 	}
-	if (pipe2(err_pipe, O_CLOEXEC) < 0 || pipe2(go_pipe, O_CLOEXEC) < 0) {
+	/* "go" travels over a socket, not a pipe: send(MSG_NOSIGNAL) to an
+	 * init that died first fails with EPIPE instead of killing nsbox
+	 * with SIGPIPE. */
+	if (pipe2(err_pipe, O_CLOEXEC) < 0 ||
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, go_pipe) < 0) {
 		r = nc_err_errno(err, errno, "pipe");
 		goto fail;
 	}
@@ -241,7 +252,7 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 		close(go_pipe[1]);
 		struct child_ctx c = {
 		    .spec = spec,
-		    .netns_fd = ns ? nc_ns_fd(ns) : -1,
+		    .netns_fd = netns ? nc_ns_fd(netns) : -1,
 		    .err_w = err_pipe[1],
 		    .go_r = go_pipe[0],
 		    .state_dirfd = dirfd,
@@ -270,11 +281,10 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 		    (r = uplink_add(id, inside, &spec->uplink_opts, NULL, err)) < 0)
 			goto fail;
 	}
-	if (write(go_pipe[1], "g", 1) != 1) {
-		r = nc_err_errno(err, errno, "sandbox %s: start", spec->name);
+	l.go_w = go_pipe[1];
+	go_pipe[1] = -1;
+	if (!spec->held && (r = sandbox_release(&l, err)) < 0)
 		goto fail;
-	}
-	close(go_pipe[1]);
 	*ret_launch = l;
 	return 0;
 
@@ -288,6 +298,17 @@ fail:
 	rootfs_fds_close(&fds);
 	sandbox_launch_abort(&l);
 	return -125;
+}
+
+int sandbox_release(struct sandbox_launch *l, struct nc_err *err)
+{
+	ssize_t n = send(l->go_w, "g", 1, MSG_NOSIGNAL);
+	int saved = errno;
+	close(l->go_w);
+	l->go_w = -1;
+	if (n != 1)
+		return nc_err_errno(err, saved, "sandbox %s: start", l->name);
+	return 0;
 }
 
 int sandbox_started(struct sandbox_launch *l, struct nc_err *err)

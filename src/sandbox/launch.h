@@ -10,6 +10,7 @@ struct sandbox_launch {
 	pid_t pid;
 	int pidfd; /* of the init */
 	int err_r; /* the init's report: closes when the command runs */
+	int go_w;  /* spec->held: what lets the init go on; else -1 */
 };
 
 /* Record and clone the sandbox; its init builds the root and starts the
@@ -21,6 +22,8 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
  * minus the exit status to use (-125, -126, -127) with err filled and the
  * sandbox gone. */
 int sandbox_started(struct sandbox_launch *l, struct nc_err *err);
+/* Let a sandbox started held go on to its command. */
+int sandbox_release(struct sandbox_launch *l, struct nc_err *err);
 /* Kill a started sandbox and remove its record. */
 void sandbox_launch_abort(struct sandbox_launch *l);
 

@@ -24,7 +24,10 @@ struct sandbox_bind {
 struct sandbox_spec {
 	char name[SANDBOX_NAME_MAX + 1];
 	enum sandbox_net net;
-	const char *netns;  /* SANDBOX_NET_NETNS */
+	const char *netns; /* SANDBOX_NET_NETNS */
+	/* SANDBOX_NET_NETNS: that netns, already open (received from another
+	 * process, say); NULL: netns is opened by name. */
+	const struct nc_ns *netns_handle;
 	const char *rootfs; /* NULL: the host's */
 	bool rootfs_rw;
 	const char *hostname; /* NULL: the name */
@@ -40,6 +43,9 @@ struct sandbox_spec {
 	bool tty;
 	unsigned keep_fds; /* fds 3 .. 3+keep_fds-1 pass through */
 	bool detach;
+	/* sandbox_start leaves the init waiting, root built, command not yet
+	 * started, until sandbox_release(). */
+	bool held;
 	bool seccomp;
 	char **argv;
 	/* --uplink: a way out through nsbox's netns (with SANDBOX_NET_NONE) */
