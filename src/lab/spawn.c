@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Starting a lab's node sandboxes from a helper process (spawn.h says why).
  * nsbox sends it each node with the node's netns fd (SCM_RIGHTS) as soon as
- * the netns exists; it starts the node's init held; "release" lets them
- * all go on, and it reports each node running, then that all are, or the
- * first failure. */
+ * the netns exists; it starts the node's init held. "Ready" waits until
+ * every root is built (the nodes can be joined, for the exec commands);
+ * "release" lets them all go on to their commands. It reports each node
+ * running, then that all are, or the first failure. */
 #include <errno.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -23,9 +24,11 @@
 #include "sandbox/launch.h"
 #include "spawn.h"
 
-#define RELEASE UINT32_MAX
+/* Requests besides node numbers. */
+#define READY	UINT32_MAX
+#define RELEASE (UINT32_MAX - 1)
 
-enum { REPORT_DONE = 0, REPORT_RUNNING = 1 };
+enum { REPORT_DONE = 0, REPORT_RUNNING = 1, REPORT_READY = 2 };
 
 struct report {
 	int32_t code; /* REPORT_*, or minus an errno with msg */
@@ -166,6 +169,17 @@ __attribute__((noreturn)) static void spawner_main(const struct topo *t, int soc
 			_exit(1); /* nsbox is gone or gave up */
 		if (node == RELEASE)
 			break;
+		if (node == READY) {
+			for (size_t i = 0; i < t->n_nodes; i++)
+				if (launches[i].go_w >= 0 &&
+				    sandbox_ready(&launches[i], &err) < 0) {
+					nc_err_prefix(&err, "node %s", t->nodes[i].name);
+					spawner_fail(sock, err.code, &err);
+				}
+			struct report ready = {.code = REPORT_READY};
+			send(sock, &ready, sizeof(ready), MSG_NOSIGNAL);
+			continue;
+		}
 		if (node >= t->n_nodes || fd < 0 || launches[node].pidfd >= 0) {
 			nc_err_set(&err, EPROTO, "node launcher: bad request");
 			spawner_fail(sock, EPROTO, &err);
@@ -273,6 +287,18 @@ static int request(struct spawner *s, uint32_t node, int fd, struct nc_err *err)
 int spawner_node(struct spawner *s, size_t node, const struct nc_ns *ns, struct nc_err *err)
 {
 	return request(s, (uint32_t)node, nc_ns_fd(ns), err);
+}
+
+int spawner_ready(struct spawner *s, struct nc_err *err)
+{
+	int r = request(s, READY, -1, err);
+	if (r < 0)
+		return r;
+	struct report rep;
+	if (recv(s->sock, &rep, sizeof(rep), MSG_PEEK) != sizeof(rep) || rep.code != REPORT_READY)
+		return spawner_result(s, err);
+	recv(s->sock, &rep, sizeof(rep), 0);
+	return 0;
 }
 
 int spawner_finish(struct spawner *s, struct progress *p, struct nc_err *err)

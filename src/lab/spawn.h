@@ -24,6 +24,9 @@ int spawner_start(const struct topo *t, struct spawner *ret_spawner, struct nc_e
  * node's sandbox at once, held (root built, command not started). A
  * failure of the spawner's surfaces here or in spawner_finish. */
 int spawner_node(struct spawner *s, size_t node, const struct nc_ns *ns, struct nc_err *err);
+/* Wait until every node's root is built: from then on each can be joined,
+ * its command not yet started. */
+int spawner_ready(struct spawner *s, struct nc_err *err);
 /* Let every node go on to its command, wait until each runs (a step of p
  * each), and reap the spawner. */
 int spawner_finish(struct spawner *s, struct progress *p, struct nc_err *err);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Bringing a lab up: namespaces, bridges, links, addresses, shaping,
  * sysctls, routes, all from this one process, while a helper process starts
- * one sandbox per host or router (spawn.c); then the nodes' exec commands.
+ * one sandbox per host or router (spawn.c); then the nodes' exec commands,
+ * then their services.
  * The journal is written first; any failure tears down what was made, from
  * the journal, as `lab down` would. */
 #include <errno.h>
@@ -320,12 +321,14 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 	}
 	c.progress = progress_new(o->progress, "lab", t->name, "up", t->n_nodes + hosts);
 	/* Wiring and the nodes' sandboxes go on side by side: the spawner
-	 * starts each node's init as soon as its netns exists and lets them
-	 * all go once the lab is wired, before the exec commands. */
+	 * starts each node's init as soon as its netns exists; once the lab
+	 * is wired and every root built, the exec commands run, then the
+	 * nodes' services (cmd) start. */
 	if ((r = spawner_start(t, &spawner, err)) < 0 || (r = make_netns(&c)) < 0 ||
 	    (r = configure_nodes(&c)) < 0 || (r = make_links(&c)) < 0 || (r = add_routes(&c)) < 0 ||
-	    (r = add_uplinks(&c)) < 0 || (r = spawner_finish(&spawner, c.progress, err)) < 0 ||
-	    (r = run_execs(&c)) < 0 || (r = lab_rec_mark_up(t->name, err)) < 0)
+	    (r = add_uplinks(&c)) < 0 || (r = spawner_ready(&spawner, err)) < 0 ||
+	    (r = run_execs(&c)) < 0 || (r = spawner_finish(&spawner, c.progress, err)) < 0 ||
+	    (r = lab_rec_mark_up(t->name, err)) < 0)
 		goto fail;
 	progress_done(c.progress);
 	for (size_t i = 0; i < t->n_nodes; i++)

@@ -104,7 +104,12 @@ __attribute__((noreturn)) static void child_main(const struct child_ctx *c)
 		child_fail(c->err_w, &err);
 	}
 
+	/* "Ready": the root is built, so that a held sandbox can be joined
+	 * (sandbox_ready) before its command starts. Unheld, nsbox may have
+	 * said "go" and closed its end already: the send fails, "go" is
+	 * still there to read. */
 	char go;
+	(void)send(c->go_r, "r", 1, MSG_NOSIGNAL);
 	if (read(c->go_r, &go, 1) != 1)
 		_exit(125); /* nsbox died before recording us */
 	if (spec->detach)
@@ -298,6 +303,21 @@ fail:
 	rootfs_fds_close(&fds);
 	sandbox_launch_abort(&l);
 	return -125;
+}
+
+int sandbox_ready(struct sandbox_launch *l, struct nc_err *err)
+{
+	char ready;
+	if (recv(l->go_w, &ready, 1, 0) == 1)
+		return 0;
+	/* It died on the way; its report says why. */
+	char name[sizeof(l->name)];
+	snprintf(name, sizeof(name), "%s", l->name);
+	int r = sandbox_started(l, err);
+	if (r < 0)
+		return r;
+	sandbox_launch_abort(l);
+	return nc_err_set(err, ECHILD, "sandbox %s: its init ended before it was ready", name);
 }
 
 int sandbox_release(struct sandbox_launch *l, struct nc_err *err)

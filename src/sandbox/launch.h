@@ -22,6 +22,9 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
  * minus the exit status to use (-125, -126, -127) with err filled and the
  * sandbox gone. */
 int sandbox_started(struct sandbox_launch *l, struct nc_err *err);
+/* Wait until a sandbox started held has built its root (it can be joined
+ * from then on): 0, or as sandbox_started for one that failed. */
+int sandbox_ready(struct sandbox_launch *l, struct nc_err *err);
 /* Let a sandbox started held go on to its command. */
 int sandbox_release(struct sandbox_launch *l, struct nc_err *err);
 /* Kill a started sandbox and remove its record. */

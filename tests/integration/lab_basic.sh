@@ -71,6 +71,28 @@ check "a->c expected unreachable and not reached" jq -e '.pairs[] | select(.from
 check "b->c is what fails (c has no way back)" jq -e '.pairs[] | select(.from=="b" and .to=="c") | .expected and (.reached | not)' "$TMP/out"
 expect 0 "lab down FILE" lab down "$TMP/tri.yaml"
 expect 0 "lab down demo" lab down demo
+
+# Order (DESIGN.md, issue #4): wiring, then the exec commands, then the
+# services. The exec adds an address and leaves a file in the node's own
+# /tmp; the service, started after, finds both and says so.
+cat >"$TMP/order.yaml" <<'YAML'
+name: order
+nodes:
+  n:
+    exec:
+      - ["ip", "addr", "add", "10.7.0.9/24", "dev", "eth0"]
+      - ["sh", "-c", "ip -br addr show eth0 > /tmp/by-exec"]
+    cmd: ["sh", "-c", "{ cat /tmp/by-exec; ip -br addr show eth0; } > /tmp/by-service; exec sleep 1000"]
+  m: {}
+links:
+  - ["n:eth0=10.7.0.1/24", "m:eth0=10.7.0.2/24"]
+YAML
+expect 0 "lab up with exec and cmd" lab up "$TMP/order.yaml"
+check "the exec commands ran after the wiring: eth0 had 10.7.0.1" \
+	"$NSBOX" lab exec order n -- grep -q 10.7.0.1/24 /tmp/by-exec
+check "the service started after the exec commands: it saw their file and address" \
+	bash -c "[[ \$(\"$NSBOX\" lab exec order n -- cat /tmp/by-service | grep -c '10.7.0.9/24') == 2 ]]"
+expect 0 "lab down order" lab down order
 expect 2 "down of an unknown lab" lab down nope
 assert_clean
 done_testing
