@@ -117,6 +117,11 @@ enum {
 	 * link-local address and send no MLD reports or router solicitations,
 	 * which every bridge of a lab would flood to every port. */
 	NC_NETNS_NOIPV6 = 1 << 1,
+	/* IPv6 on, but no link-local address on new interfaces
+	 * (net.ipv6.conf.default.addr_gen_mode = none), for a netns that is
+	 * to have no IPv6 address: its interfaces then send no MLD reports
+	 * and router solicitations either. */
+	NC_NETNS_NOLINKLOCAL = 1 << 2,
 };
 
 /* Create /run/netns/NAME the way iproute2 does, with lo up. If ret_ns is

@@ -107,21 +107,26 @@ static int create_in_new_netns(struct create_ctx *c, const char *name, struct nc
 		return nc_err_errno(err, errno, "netns %s: bind mount onto %s", name, c->path);
 	c->mounted = true;
 	/* Still inside the new netns: its /proc/sys/net is the one opened. */
-	static const char *const nodad[] = {"/proc/sys/net/ipv6/conf/all/accept_dad",
-					    "/proc/sys/net/ipv6/conf/default/accept_dad"};
-	static const char *const noipv6[] = {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-					     "/proc/sys/net/ipv6/conf/default/disable_ipv6"};
-	const char *const *keys = c->flags & NC_NETNS_NOIPV6  ? noipv6
-				  : c->flags & NC_NETNS_NODAD ? nodad
-							      : NULL;
-	const char *value = c->flags & NC_NETNS_NOIPV6 ? "1" : "0";
-	for (size_t i = 0; keys && i < 2; i++) {
-		_cleanup_close_ int fd = open(keys[i], O_WRONLY | O_CLOEXEC);
-		/* No IPv6 in this kernel: nothing to detect duplicates of. */
+	static const struct {
+		unsigned flag;
+		const char *key, *value;
+	} settings[] = {
+	    {NC_NETNS_NODAD, "/proc/sys/net/ipv6/conf/all/accept_dad", "0"},
+	    {NC_NETNS_NODAD, "/proc/sys/net/ipv6/conf/default/accept_dad", "0"},
+	    {NC_NETNS_NOIPV6, "/proc/sys/net/ipv6/conf/all/disable_ipv6", "1"},
+	    {NC_NETNS_NOIPV6, "/proc/sys/net/ipv6/conf/default/disable_ipv6", "1"},
+	    /* IN6_ADDR_GEN_MODE_NONE */
+	    {NC_NETNS_NOLINKLOCAL, "/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1"},
+	};
+	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+		if (!(c->flags & settings[i].flag))
+			continue;
+		_cleanup_close_ int fd = open(settings[i].key, O_WRONLY | O_CLOEXEC);
+		/* No IPv6 in this kernel: nothing to turn off. */
 		if (fd < 0 && errno == ENOENT)
 			continue;
-		if (fd < 0 || write(fd, value, 1) != 1)
-			return nc_err_errno(err, errno, "netns %s: %s", name, keys[i]);
+		if (fd < 0 || write(fd, settings[i].value, 1) != 1)
+			return nc_err_errno(err, errno, "netns %s: %s", name, settings[i].key);
 	}
 	int r = nc_rtnl_connect(&c->sk, err);
 	if (r < 0)

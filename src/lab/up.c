@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,18 +55,43 @@ static void raise_fd_limit(void)
 	}
 }
 
+static bool has_ipv6(const struct topo *t, size_t node)
+{
+	for (size_t l = 0; l < t->n_links; l++) {
+		const struct topo_end *ends[2] = {&t->links[l].a, &t->links[l].b};
+		for (int e = 0; e < 2; e++)
+			for (size_t k = 0; ends[e]->node == node && k < ends[e]->n_addrs; k++)
+				if (ends[e]->addrs[k].family == AF_INET6)
+					return true;
+	}
+	return false;
+}
+
+/* Quiet on the wire, unless asked for: a switch has no address of its
+ * own, so no IPv6 at all; a node the topology gives no IPv6 address gets
+ * no link-local one either (as Docker turns IPv6 off on IPv4-only
+ * networks). Their interfaces then send no MLD reports or router
+ * solicitations, which every bridge of a lab would flood to every port:
+ * O(nodes x bridges) frames (bench/RESULTS.md). Where IPv6 is used, DAD
+ * is off: planned addresses, usable at once. */
+static unsigned netns_flags(const struct topo *t, size_t node)
+{
+	const struct topo_node *n = &t->nodes[node];
+	if (n->kind == NODE_BRIDGE)
+		return NC_NETNS_NOIPV6;
+	if (!n->uplink && !has_ipv6(t, node))
+		return NC_NETNS_NOLINKLOCAL;
+	return NC_NETNS_NODAD;
+}
+
 static int make_netns(struct up_ctx *c)
 {
 	char name[300];
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		lab_object_name(c->t->name, node_name(c, i), name, sizeof(name));
-		/* A switch has no address of its own: without IPv6, its ports
-		 * stay silent, and the lab's bridges are spared flooding each
-		 * other's MLD reports (O(bridges^2) frames; bench/RESULTS.md). */
-		unsigned flags =
-		    c->t->nodes[i].kind == NODE_BRIDGE ? NC_NETNS_NOIPV6 : NC_NETNS_NODAD;
 		int r = journal_intent("netns", name, c->err);
-		if (r == 0 && (r = nc_netns_add(name, flags, &c->ns[i], c->err)) == 0)
+		if (r == 0 &&
+		    (r = nc_netns_add(name, netns_flags(c->t, i), &c->ns[i], c->err)) == 0)
 			r = journal_done("netns", name, c->err);
 		/* Someone outside nsbox (ip netns add) made it since
 		 * names_free looked: not ours, so the teardown must leave it. */

@@ -8,6 +8,8 @@ check "says it is up" grep -q "lab demo: up" "$TMP/out"
 for n in h1 r1 sw h2 h3; do
 	check "netns demo-$n exists (ip netns list)" bash -c "ip netns list | grep -q '^demo-$n\b'"
 done
+check "the switch sw has no IPv6 (a switch has no address)" \
+	bash -c '[[ $(ip netns exec demo-sw cat /proc/sys/net/ipv6/conf/p1/disable_ipv6) == 1 && -z $(ip -n demo-sw -6 -j addr | jq -r ".[].addr_info[]?.local") ]]'
 check "r1 forwards" bash -c '[[ $(ip netns exec demo-r1 cat /proc/sys/net/ipv4/ip_forward) == 1 ]]'
 check "sw has br0 with 3 ports" bash -c '[[ $(ip -n demo-sw -j link show master br0 | jq length) == 3 ]]'
 check "h1 has its default route" bash -c '[[ $(ip -n demo-h1 -j route show default | jq -r ".[0].gateway") == 10.0.1.1 ]]'
@@ -63,6 +65,11 @@ YAML
 sed -i 's/  a: {}/  a: { routes: ["default via 10.5.1.1", "default via fd05:1::1"] }/; s/  b: {}/  b: { routes: ["default via 10.5.2.1", "default via fd05:2::1"] }/' "$TMP/tri.yaml"
 expect 0 "lab up FILE" lab up "$TMP/tri.yaml"
 check "mtu 1400 on r:eth1" bash -c '[[ $(ip -n tri-r -j link show eth1 | jq .[0].mtu) == 1400 ]]'
+# Quiet on the wire: IPv6 link-local addresses only on nodes that use IPv6.
+check "c (IPv4 only) has no IPv6 link-local address" \
+	bash -c '[[ -z $(ip -n tri-c -6 -j addr show dev eth0 | jq -r ".[].addr_info[]?.local") ]]'
+check "a (dual stack) has one (once the link has carrier)" \
+	wait_until 5 bash -c 'ip -n tri-a -6 -j addr show dev eth0 scope link | jq -e "[.[0].addr_info[] | select(.scope == \"link\")] | length == 1" >/dev/null'
 expect 1 "check fails: c has no route, and a-c is declared isolated" lab check tri
 check "a reaches b over IPv6 (.)" bash -c "jq -e '.' '$TMP/out' >/dev/null 2>&1 || true"
 expect 1 "check --json" --json lab check tri
@@ -91,7 +98,7 @@ expect 0 "lab up with exec and cmd" lab up "$TMP/order.yaml"
 check "the exec commands ran after the wiring: eth0 had 10.7.0.1" \
 	"$NSBOX" lab exec order n -- grep -q 10.7.0.1/24 /tmp/by-exec
 check "the service started after the exec commands: it saw their file and address" \
-	bash -c "[[ \$(\"$NSBOX\" lab exec order n -- cat /tmp/by-service | grep -c '10.7.0.9/24') == 2 ]]"
+	wait_until 5 bash -c "[[ \$(\"$NSBOX\" lab exec order n -- cat /tmp/by-service | grep -c '10.7.0.9/24') == 2 ]]"
 expect 0 "lab down order" lab down order
 expect 2 "down of an unknown lab" lab down nope
 assert_clean
