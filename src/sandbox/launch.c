@@ -104,14 +104,20 @@ __attribute__((noreturn)) static void child_main(const struct child_ctx *c)
 		child_fail(c->err_w, &err);
 	}
 
-	/* "Ready": the root is built, so that a held sandbox can be joined
-	 * (sandbox_ready) before its command starts. Unheld, nsbox may have
-	 * said "go" and closed its end already: the send fails, "go" is
-	 * still there to read. */
+	/* Held, "ready": the root is built, the sandbox can be joined
+	 * (sandbox_ready) before its command starts. Only then: a byte left
+	 * unread in nsbox's end when it closes it would make this read fail
+	 * with ECONNRESET (unix_release_sock). */
 	char go;
-	(void)send(c->go_r, "r", 1, MSG_NOSIGNAL);
-	if (read(c->go_r, &go, 1) != 1)
-		_exit(125); /* nsbox died before recording us */
+	if ((spec->held && send(c->go_r, "r", 1, MSG_NOSIGNAL) != 1) ||
+	    read(c->go_r, &go, 1) != 1) {
+		/* Said to nobody, most likely: nsbox died before recording
+		 * us. Said all the same, lest a lost init look like a command
+		 * that ran. */
+		nc_err_errno(&err, errno ? errno : EPIPE, "sandbox %s: lost nsbox before the start",
+			     spec->name);
+		child_fail(c->err_w, &err);
+	}
 	if (spec->detach)
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,7 @@ static void add_rules(FILE *s, const char *chain, const char *lines)
 enum sync_mode {
 	SYNC_REBUILD, /* the table from every record, replacing what is there */
 	SYNC_APPEND,  /* only the rules of one uplink, added to the table */
+	SYNC_REMOVE,  /* rebuilt from every record but one's, going away */
 };
 
 /* Bring table inet nsbox in line with the records, in one transaction;
@@ -350,11 +352,14 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 	size_t l1, l2, l3, l4, l5;
 	FILE *fn = open_memstream(&nat, &l1), *fp = open_memstream(&pre, &l2),
 	     *fo = open_memstream(&out, &l3), *ff = open_memstream(&fwd, &l4);
+	size_t kept = 0;
 	for (size_t i = 0; i < n && fn && fp && fo && ff; i++) {
 		struct uplink u;
-		if ((mode == SYNC_REBUILD || !strcmp(ids[i], id)) &&
-		    uplink_read(ids[i], &u, NULL) == 0)
+		bool take = mode == SYNC_REBUILD || (mode == SYNC_APPEND) == !strcmp(ids[i], id);
+		if (take && uplink_read(ids[i], &u, NULL) == 0) {
 			nft_uplink(fn, fp, fo, ff, &u);
+			kept++;
+		}
 	}
 	if (fn)
 		fclose(fn);
@@ -377,7 +382,7 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 			 * exists; not needed for the first. */
 			if (!first)
 				fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
-			if (n)
+			if (kept)
 				fprintf(s,
 					"table inet nsbox {\n"
 					"\tchain postrouting {\n\t\ttype nat hook postrouting "
@@ -714,6 +719,20 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	return 0;
 }
 
+struct link_del {
+	struct nc_ns *ns;
+	const char *ifname;
+	int r;
+	struct nc_err err;
+};
+
+static void *link_del_main(void *arg)
+{
+	struct link_del *d = arg;
+	d->r = nc_link_del(d->ns, d->ifname, &d->err);
+	return NULL;
+}
+
 int uplink_del(const char *id, struct nc_err *err)
 {
 	struct uplink u;
@@ -724,10 +743,26 @@ int uplink_del(const char *id, struct nc_err *err)
 	_cleanup_(journal_unlockp) int lock = 0;
 	if ((r = journal_lock(&lock, err)) < 0 || (r = nc_ns_open(NULL, &host, err)) < 0)
 		return r;
-	/* Gone already when its netns went: the veth dies with either end. */
-	r = nc_link_del(host, u.host_if, err);
-	if (r < 0 && r != -ENODEV)
-		return r;
+	/* The veth's deletion and the rules' each wait for an RCU grace
+	 * period in the kernel (unregistering a device; freeing nf_tables
+	 * objects): side by side, the two waits overlap. */
+	struct link_del del = {.ns = host, .ifname = u.host_if};
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, link_del_main, &del) == 0;
+	if (!threaded)
+		link_del_main(&del);
+	struct nc_err nft_err;
+	int nft_r = nft_sync(SYNC_REMOVE, id, &nft_err);
+	if (threaded)
+		pthread_join(thread, NULL);
+	/* Gone already when its netns went: the veth dies with either end.
+	 * Failed, the record stays, for `uplink del` or `cleanup` to retry;
+	 * its rules come back with the next rebuild. */
+	if (del.r < 0 && del.r != -ENODEV) {
+		if (err)
+			*err = del.err;
+		return del.r;
+	}
 	if (u.wrote_resolv && !strncmp(id, "netns:", 6))
 		remove_netns_resolv(id + 6);
 	char path[400];
@@ -741,5 +776,7 @@ int uplink_del(const char *id, struct nc_err *err)
 	nc_strv_free(ids);
 	if (n == 0)
 		forwarding_restore(host);
-	return nft_sync(SYNC_REBUILD, NULL, err);
+	if (nft_r < 0 && err)
+		*err = nft_err;
+	return nft_r;
 }
