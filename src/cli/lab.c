@@ -400,7 +400,11 @@ static int lab_check_cmd(int argc, char **argv)
 	if (argc - i != 1)
 		return cli_usage("lab check", "expected one LAB");
 	struct nc_err err;
-	uint64_t timeout = 3000;
+	/* A healthy lab answers in well under a second and the check ends
+	 * there; on a loaded machine ARP requests lost to a full backlog are
+	 * retried by the kernel only a second later (retrans_time), so the
+	 * limit, which only a broken lab waits out, is generous. */
+	uint64_t timeout = 10000;
 	if (o.timeout && nc_uint_parse(o.timeout, 10, 600000, "--timeout", &timeout, &err) < 0)
 		return cli_fail(EXIT_USAGE, &err);
 	struct lab_rec rec;
