@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "lab/internal.h"
+#include "sandbox/spec.h"
 #include "util/endpoint.h"
 
 NC_DEFINE_CLEANUP(struct fy_diag *, fy_diag_destroy)
@@ -47,8 +48,8 @@ static const char *const top_keys[] = {"name", "defaults", "nodes", "links", "is
 enum { TOP_NAME, TOP_DEFAULTS, TOP_NODES, TOP_LINKS, TOP_ISOLATE };
 
 static const char *const node_keys[] = {"kind",	   "hostname", "rootfs", "binds", "env",
-					"sysctls", "routes",   "cmd",	 "exec",  "uplink",
-					"publish", "allow",    NULL};
+					"sysctls", "caps",     "routes", "cmd",	  "exec",
+					"uplink",  "publish",  "allow",	 NULL};
 enum {
 	K_KIND,
 	K_HOSTNAME,
@@ -56,6 +57,7 @@ enum {
 	K_BINDS,
 	K_ENV,
 	K_SYSCTLS,
+	K_CAPS,
 	K_ROUTES,
 	K_CMD,
 	K_EXEC,
@@ -67,7 +69,7 @@ enum {
 _Static_assert(K_COUNT <= KEYS_MAX, "struct keys holds every node key");
 /* Those of the node keys that defaults may set, in the same order, so
  * default key i is node key K_ROOTFS + i. */
-static const char *const default_keys[] = {"rootfs", "binds", "env", "sysctls", NULL};
+static const char *const default_keys[] = {"rootfs", "binds", "env", "sysctls", "caps", NULL};
 
 static const char *const link_keys[] = {"endpoints", "mtu",  "rate", "delay",
 					"jitter",    "loss", NULL};
@@ -470,6 +472,30 @@ static int parse_strings(struct parser *p, struct fy_node *n, struct topo_pos at
 	return 0;
 }
 
+/* caps: capabilities a node's processes keep besides Docker's set, named
+ * as for --cap-add. */
+static int parse_caps(struct parser *p, struct topo_node *node, struct fy_node *n,
+		      struct topo_pos at, const char *what)
+{
+	int r = expect(p, n, at, false, what, " of capabilities");
+	if (r < 0 || is_empty(n))
+		return r;
+	void *it = NULL;
+	struct fy_node *item;
+	while ((item = fy_node_sequence_iterate(n, &it))) {
+		const char *s;
+		if ((r = get_word(p, item, at, what, &s)) < 0)
+			return r;
+		int cap;
+		bool all;
+		struct nc_err e;
+		if (caps_parse(s, &cap, &all, &e) < 0)
+			return topo_err(p->t, pos_or(p, item, at), p->err, "%s: %s", what, e.msg);
+		node->caps |= all ? ~0ULL : 1ULL << cap;
+	}
+	return 0;
+}
+
 /* publish: or allow: of a node, each item in the grammar of --publish and
  * --allow. */
 static int parse_uplink_rules(struct parser *p, struct topo_node *node, bool allow,
@@ -525,6 +551,8 @@ static int parse_node_key(struct parser *p, struct topo_node *node, const char *
 		return parse_env(p, node, n, at, what);
 	case K_SYSCTLS:
 		return parse_sysctls(p, node, n, at, what);
+	case K_CAPS:
+		return parse_caps(p, node, n, at, what);
 	case K_ROUTES: {
 		if ((r = expect(p, n, at, false, what, " of routes")) < 0 || is_empty(n))
 			return r;
@@ -601,7 +629,7 @@ static int parse_node(struct parser *p, struct fy_node_pair *pair, struct topo_p
 	for (int i = K_KIND + 1; i < K_COUNT; i++) {
 		bool own = k.set[i];
 		size_t d = (size_t)(i - K_ROOTFS);
-		bool inherited = !own && i >= K_ROOTFS && i <= K_SYSCTLS && defaults->set[d];
+		bool inherited = !own && i >= K_ROOTFS && i <= K_CAPS && defaults->set[d];
 		if (!own && !inherited)
 			continue;
 		/* A bridge is a netns with a bridge in it and no processes;

@@ -51,8 +51,11 @@ static void node_spec(const struct topo_node *n, char *netns, const struct nc_ns
 	    .detach = true,
 	    .held = true,
 	    .seccomp = true,
-	    /* Lab nodes configure their own netns (DESIGN.md). */
-	    .caps = caps_default() | (1ULL << CAP_NET_ADMIN),
+	    /* Docker's set, and what the node's caps: add. Not NET_ADMIN
+	     * unless asked: with it, a process can reach every netns its
+	     * interfaces lead to through their ids (IFLA_TARGET_NETNSID),
+	     * the host's and the other nodes' (README, "Labs"). */
+	    .caps = caps_default() | n->caps,
 	    .argv = n->cmd,
 	};
 	snprintf(s.name, sizeof(s.name), "%s", netns);

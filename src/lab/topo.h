@@ -51,6 +51,7 @@ struct topo_node {
 	size_t n_env;
 	struct topo_kv *sysctls;
 	size_t n_sysctls;
+	uint64_t caps; /* kept besides Docker's set (bit N: capability N) */
 	struct topo_route *routes;
 	size_t n_routes;
 	char **cmd;		/* the node's service, NULL-terminated; NULL: none */

@@ -241,8 +241,11 @@ static int run_exec(const char *sandbox, char **argv, int *ret_status, struct nc
 	if (pid < 0)
 		return nc_err_errno(err, errno, "fork");
 	if (pid == 0) {
+		/* With NET_ADMIN whatever the node's caps: they configure the
+		 * node, and run before its service, when nothing else runs in
+		 * it that could take hold of them. */
 		struct command cmd = {.argv = argv,
-				      .caps = rec.caps,
+				      .caps = rec.caps | (1ULL << CAP_NET_ADMIN),
 				      .seccomp = rec.seccomp,
 				      .set_user = rec.uid != 0 || rec.gid != 0,
 				      .uid = rec.uid,
