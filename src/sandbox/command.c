@@ -123,6 +123,13 @@ static char **build_env(const struct command *cmd)
 
 void command_exec(const struct command *cmd, int fd)
 {
+	/* Until the exec (which makes it dumpable again), this process is
+	 * nsbox: its /proc/PID/exe is the host's binary, its fds those of
+	 * nsbox's caller. Once its capabilities are the sandbox's, any process
+	 * there could open them (runc's CVE-2016-9962, CVE-2019-5736);
+	 * non-dumpable, only CAP_SYS_PTRACE can. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(fd, 125, "prctl: %s", strerror(errno));
 	/* Back to defaults: what the init (or nsbox) caught, and SIGPIPE in
 	 * case whoever started nsbox ignored it. */
 	sigset_t none, caught;

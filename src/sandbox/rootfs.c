@@ -193,11 +193,17 @@ static int mount_in(int root, const char *path, const char *fstype, unsigned lon
 	return 0;
 }
 
+/* A bind of the host's, read-only: no setuid, no devices. */
+#define BIND_RO (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
+
 /* A recursive bind of the object src_fd (or src_dfd/src_path) onto the
- * object target_fd, read-only (with nosuid, nodev) when ro. The new mount
- * API works on fds throughout, so nothing is looked up by path twice. */
-static int bind_fd(int src_dfd, const char *src_path, int target_fd, bool ro, const char *what,
-		   struct nc_err *err)
+ * object target_fd, with the mount attributes attrs (MOUNT_ATTR_*). The new
+ * mount API works on fds throughout, so nothing is looked up by path twice.
+ * A read-only bind is made private too: as a slave of the host's mounts
+ * (MS_SLAVE of the whole namespace), it would take in mounts the host makes
+ * beneath it later, with their own flags, read-write. */
+static int bind_fd(int src_dfd, const char *src_path, int target_fd, uint64_t attrs,
+		   const char *what, struct nc_err *err)
 {
 	unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE;
 	if (!*src_path)
@@ -205,15 +211,21 @@ static int bind_fd(int src_dfd, const char *src_path, int target_fd, bool ro, co
 	_cleanup_close_ int tree = open_tree(src_dfd, src_path, flags);
 	if (tree < 0)
 		return nc_err_errno(err, errno, "%s: clone the mount", what);
-	if (ro) {
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-						      MOUNT_ATTR_NODEV};
+	if (attrs) {
+		struct mount_attr attr = {.attr_set = attrs};
 		if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-			return nc_err_errno(err, errno, "%s: make read-only", what);
+			return nc_err_errno(err, errno, "%s: set its attributes", what);
 	}
 	if (move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0)
 		return nc_err_errno(err, errno, "%s: attach", what);
+	if (attrs & MOUNT_ATTR_RDONLY) {
+		/* Once attached: propagation is changed on mounts of the
+		 * caller's namespace only. */
+		struct mount_attr attr = {.propagation = MS_PRIVATE};
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+			return nc_err_errno(err, errno, "%s: make private", what);
+	}
 	return 0;
 }
 
@@ -244,7 +256,7 @@ static int populate_host(int root, struct nc_err *err)
 			return r;
 		char what[64];
 		snprintf(what, sizeof(what), "bind %s", src);
-		if ((r = bind_fd(AT_FDCWD, src, target, true, what, err)) < 0)
+		if ((r = bind_fd(AT_FDCWD, src, target, BIND_RO, what, err)) < 0)
 			return r;
 	}
 	return 0;
@@ -285,13 +297,27 @@ static int populate_dev(int root, int tty, struct nc_err *err)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0)
 			return nc_err_errno(err, errno, "symlink /dev/%s in the sandbox",
 					    links[i][1]);
+	/* The command keeps CAP_MKNOD (Docker's set), and nothing like
+	 * Docker's device cgroup stops a node it makes from opening any of the
+	 * host's devices (its disks raw): /dev becomes nodev, and the nodes
+	 * above, each bound onto itself first, stay the only devices there. */
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		_cleanup_close_ int node = openat(dev, nodes[i].name, O_PATH | O_CLOEXEC);
+		if (node < 0)
+			return nc_err_errno(err, errno, "/dev/%s in the sandbox", nodes[i].name);
+		if ((r = bind_fd(dev, nodes[i].name, node, 0, "bind a device node", err)) < 0)
+			return r;
+	}
+	struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+	if (mount_setattr(dev, "", AT_EMPTY_PATH, &nodev, sizeof(nodev)) < 0)
+		return nc_err_errno(err, errno, "make /dev nodev in the sandbox");
 	/* The terminal the command was given (-t) is a pty of nsbox's devpts,
 	 * which the sandbox cannot see: as /dev/console (as LXC does), so that
 	 * ttyname() finds a name for it by scanning /dev. */
 	if (tty >= 0) {
 		_cleanup_close_ int target = -1;
 		if ((r = resolve_in_root(root, "dev/console", false, true, &target, err)) < 0 ||
-		    (r = bind_fd(tty, "", target, false, "bind the terminal", err)) < 0)
+		    (r = bind_fd(tty, "", target, 0, "bind the terminal", err)) < 0)
 			return r;
 	}
 	/* A devpts of its own: ptys made inside are numbered from 0 and the
@@ -306,7 +332,8 @@ static int populate_dev(int root, int tty, struct nc_err *err)
 	return 0;
 }
 
-/* /etc/netns/NAME/FILE over /etc/FILE, as ip netns exec does. A file with
+/* /etc/netns/NAME/FILE over /etc/FILE, as ip netns exec does, but
+ * read-only like the rest of /etc: they are the host's files. A file with
  * no counterpart in the root's /etc is left out, as there. */
 static int bind_etc_netns(int root, int etc_netns, struct nc_err *err)
 {
@@ -330,7 +357,7 @@ static int bind_etc_netns(int root, int etc_netns, struct nc_err *err)
 			continue;
 		char what[300];
 		snprintf(what, sizeof(what), "bind /etc/netns/.../%s", de->d_name);
-		r = bind_fd(etc_netns, de->d_name, target, false, what, err);
+		r = bind_fd(etc_netns, de->d_name, target, BIND_RO, what, err);
 		close(target);
 	}
 	closedir(d);
@@ -355,7 +382,10 @@ static int bind_user(int root, const struct sandbox_bind *b, int src, struct nc_
 				  S_ISDIR(tst.st_mode) ? "directory" : "file");
 	char what[600];
 	snprintf(what, sizeof(what), "bind %s:%s", b->src, b->dst);
-	return bind_fd(src, "", target, b->ro, what, err);
+	/* A writable bind takes no device node made inside (nodev): only one
+	 * bound on purpose, on its own, is a device. */
+	bool device = S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode);
+	return bind_fd(src, "", target, b->ro ? BIND_RO : device ? 0 : MOUNT_ATTR_NODEV, what, err);
 }
 
 static int write_stage_file(const char *name, const char *content, struct nc_err *err)
@@ -383,7 +413,7 @@ static int bind_etc_file(int root, const char *name, const char *content, struct
 	snprintf(path, sizeof(path), STAGE "/%s", name);
 	snprintf(what, sizeof(what), "bind /etc/%s", name);
 	if (r == 0)
-		r = bind_fd(AT_FDCWD, path, target, true, what, err);
+		r = bind_fd(AT_FDCWD, path, target, BIND_RO, what, err);
 	close(target);
 	return r;
 }
@@ -489,6 +519,11 @@ int rootfs_build(const struct sandbox_spec *spec, const char *hostname, struct n
 	_cleanup_close_ int root = open(STAGE_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return nc_err_errno(err, errno, "open " STAGE_ROOT);
+	/* No device node made in the root (a DIR's overlay, or DIR itself
+	 * with --rootfs-rw) may open a device: see populate_dev. */
+	struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+	if (mount_setattr(root, "", AT_EMPTY_PATH | AT_RECURSIVE, &nodev, sizeof(nodev)) < 0)
+		return nc_err_errno(err, errno, "make the root nodev");
 
 	if (!spec->rootfs && (r = populate_host(root, err)) < 0)
 		return r;
