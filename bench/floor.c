@@ -4,19 +4,21 @@
  * down; for bench/lab. Mininet's linear topology: switches s1..sN in a
  * chain, host hI on switch sI.
  *
- *   floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]
+ *   floor [-n N] [-p PREFIX] [-b] [-z] [-c CMD]
  *     -n N       switches and hosts (default 100)
  *     -p PREFIX  netns names PREFIX-s1, PREFIX-h1, ... (default floor-N)
  *     -b         bare hosts: each host process only joins its netns and
  *                pause()s; no root filesystem (see below)
- *     -6         not what nsbox does, an experiment: IPv6 off in the switches'
- *                netns (net.ipv6.conf.{all,default}.disable_ipv6 = 1 before
- *                any device is made), so that bridges and their ports send
- *                no router solicitations and MLD reports to be flooded
- *     -z         not what nsbox does, an experiment: the host processes are
- *                cloned by a helper forked first, whose private mount
- *                namespace lacks /run/netns, so that each clone copies ~25
- *                mounts and not the 2N nsfs mounts of /run/netns as well
+ *     -z         the host processes are cloned as nsbox clones its nodes'
+ *                inits (src/lab/spawn.c): by a helper forked once /run/netns
+ *                is a shared mount and before any netns is bound under it,
+ *                in a mount namespace of its own (/ a slave, /run/netns
+ *                detached), which receives each host's netns fd by
+ *                SCM_RIGHTS as soon as the netns exists; so a clone copies
+ *                ~25 mounts and a few fds, not the 2N nsfs mounts of
+ *                /run/netns as well. Still one step after the other: the
+ *                helper clones once the lab is wired (nsbox clones while it
+ *                wires), so the phases' times stay apart.
  *     -c CMD     run CMD (sh -c) between up and down; a failure stops
  *                floor with status 1 after the teardown
  *   prints: up S down S netns S bridges S links S procs S
@@ -25,34 +27,44 @@
  *   1. per node (s1, h1, s2, h2, ...): /run/netns/PREFIX-NODE as iproute2
  *      and nsbox make it (the directory a shared mount, an empty file,
  *      unshare(CLONE_NEWNET), /proc/thread-self/ns/net bound onto the file),
- *      net.ipv6.conf.{all,default}.accept_dad = 0 (nsbox's NC_NETNS_NODAD),
- *      a NETLINK_ROUTE socket opened inside, lo up; back to the first netns;
+ *      then, inside, before any device but lo: in a switch IPv6 off,
+ *      net.ipv6.conf.{all,default}.disable_ipv6 = 1 (nsbox's
+ *      NC_NETNS_NOIPV6), in a host no IPv6 link-local address,
+ *      net.ipv6.conf.default.addr_gen_mode = 1 (NC_NETNS_NOLINKLOCAL: the
+ *      hosts of linear:N have no IPv6 address; accept_dad is left alone);
+ *      a NETLINK_ROUTE socket opened inside, lo up; back to the first
+ *      netns; with -z, the host's netns fd sent to the helper;
  *   2. per switch: br0, a Linux bridge, up;
- *   3. per link, in Mininet's order (hI-sI, then sI-sI-1): a veth pair made
- *      in one netns with its peer born in the other (IFLA_NET_NS_FD), both
- *      ends up, switch ends enslaved to br0; hI-eth0 gets 10.0.0.I/8;
- *      names as Mininet's and nsbox's (hI-eth0, sI-eth1 to the host,
- *      sI-eth2 to sI-1, sI-eth3 to sI+1; s1-eth2 to s2);
+ *   3. per link, in Mininet's order and orientation (hI-sI, then sI-sI-1;
+ *      the first end made, the other born in its netns through
+ *      IFLA_NET_NS_FD), 2 or 3 requests: the veth pair, its end up and, in
+ *      a switch, enslaved to br0 (IFLA_MASTER) in the RTM_NEWLINK; the
+ *      peer up and, in a switch, into br0 in one RTM_NEWLINK; for hI-eth0,
+ *      10.0.0.I/8; names as Mininet's and nsbox's (hI-eth0, sI-eth1 to the
+ *      host, sI-eth2 to sI-1, sI-eth3 to sI+1; s1-eth2 to s2);
  *   4. per host, one process: clone3(CLONE_NEWNS|NEWUTS|NEWIPC|NEWPID)
- *      that setns()es into the host's netns, sets the hostname (hI), and,
- *      unless -b, builds the same root as nsbox's lab node (host rootfs:
- *      read-only binds of /usr /etc ..., proc, sysfs, /dev tmpfs with nodes,
- *      devpts, shm, mqueue, tmpfs /tmp /run /var/tmp, /etc/hostname,
- *      pivot_root, Docker's /proc masks, / read-only: the 21 mounts of
- *      bench/launch-floor.c, which is where this code comes from), drops its
- *      capabilities to CAP_KILL, no_new_privs, non-dumpable (nsbox's init),
- *      then pause()s as PID 1 of its pid namespace. up ends when every host
- *      process is ready (as nsbox's waits for every init).
+ *      that setns()es into the host's netns, keeps no inherited fd but
+ *      stdin, stdout and stderr, sets the hostname (hI), and, unless -b,
+ *      builds the same root as nsbox's lab node (floor_root.c, shared
+ *      with bench/launch-floor.c: host rootfs, read-only private binds of
+ *      /usr /etc ..., proc, sysfs, a nodev /dev tmpfs with six device
+ *      nodes each bound onto itself, devpts, shm, mqueue, tmpfs /tmp /run
+ *      /var/tmp, /etc/hostname, pivot_root, Docker's /proc masks, /
+ *      read-only: 27 mounts here), starts a session (setsid), drops its
+ *      capabilities to CAP_KILL, no_new_privs, non-dumpable (nsbox's
+ *      init), then pause()s as PID 1 of its pid namespace. up ends when
+ *      every host process is ready (as nsbox's waits for every init).
  * Teardown: SIGKILL to every host process, reap them, then per netns
  * umount2(MNT_DETACH) + unlink (the veths and bridges go with them).
  *
- * Not made: nsbox's journal (/run/nsbox), its lab and sandbox records, the
- * error pipes, the seccomp filter (lab nodes have no command, so nsbox
- * installs none either). Netlink is hand-written: one request, one ACK,
- * interface indexes fixed at creation instead of looked up (lo is 1; in a
- * switch br0 is 2 and its ports 3, 4, 5; in a host hI-eth0 is 2). The
- * parent keeps no fd across the clones: each child opens its netns by path,
- * so a clone copies 4 fds, not thousands. */
+ * Not made: nsbox's journal (/run/nsbox), its lab and sandbox records and
+ * the nodes' log files, the error pipes, go sockets and pidfds, the
+ * seccomp filter (lab nodes have no command, so nsbox installs none
+ * either). Netlink is hand-written: one request, one ACK, interface indexes
+ * fixed at creation as nsbox fixes them (lo is 1; in a switch br0 is 2 and
+ * its ports 3, 4, 5; in a host hI-eth0 is 2). Without -z the parent keeps
+ * no fd across the clones: each child opens its netns by path, so a clone
+ * copies 4 fds, not thousands. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -91,9 +103,7 @@
 static int n = 100;
 static char prefix[64];
 static bool bare;
-static bool no_ipv6_switches;
 static bool zygote;
-static pid_t main_pid;
 
 __attribute__((noreturn)) static void die(const char *what)
 {
@@ -242,8 +252,9 @@ static void veth_add(int a, const char *name, int index, bool master, const char
 	talk(sk[a], &r, name);
 }
 
-/* The peer up (and into br0): not at creation, where the kernel opens it
- * before it is paired (veth_open: ENOTCONN). */
+/* The peer up (and into br0) in one request, as nsbox's peer_finish():
+ * not at creation, where the kernel opens it before it is paired
+ * (veth_open: ENOTCONN). */
 static void peer_up(int b, const char *name, int index, bool master)
 {
 	struct req r;
@@ -285,7 +296,9 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-static void make_netns(int self)
+/* /run/netns a shared mount point, as nsbox's nc_netns_dir_prepare makes it
+ * (before its helper is forked) and iproute2 does. */
+static void netns_dir_prepare(void)
 {
 	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		die(NETNS_DIR);
@@ -295,6 +308,12 @@ static void make_netns(int self)
 		    mount("", NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
 			die(NETNS_DIR);
 	}
+}
+
+static void spawner_send(int k);
+
+static void make_netns(int self)
+{
 	for (int k = 0; k < 2 * n; k++) {
 		char path[300];
 		netns_path(k, path, sizeof(path));
@@ -306,11 +325,15 @@ static void make_netns(int self)
 			die("unshare(CLONE_NEWNET)");
 		if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
 			die(path);
-		write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
-		write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
-		if (no_ipv6_switches && k % 2 == 0) {
+		/* nsbox's netns_flags() for linear:N: a switch has no IPv6
+		 * (NC_NETNS_NOIPV6), a host, without an IPv6 address in the
+		 * topology, no link-local one (NC_NETNS_NOLINKLOCAL,
+		 * IN6_ADDR_GEN_MODE_NONE). */
+		if (k % 2 == 0) {
 			write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
 			write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+		} else {
+			write_file("/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1");
 		}
 		sk[k] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 		if (sk[k] < 0)
@@ -318,6 +341,9 @@ static void make_netns(int self)
 		lo_up(sk[k]);
 		if (setns(self, CLONE_NEWNET) < 0)
 			die("setns back");
+		/* -z: the host's process can be started from now on. */
+		if (zygote && k % 2 == 1)
+			spawner_send(k);
 	}
 }
 
@@ -344,13 +370,15 @@ static void make_links(void)
 	char name[32], peer[32];
 	for (int i = 1; i <= n; i++) {
 		int s = 2 * (i - 1), h = s + 1;
-		/* hI-eth0 (index 2) <-> sI-eth1 (index 3, in br0). */
-		int fd = ns_fd(h);
-		snprintf(name, sizeof(name), "s%d-eth1", i);
-		snprintf(peer, sizeof(peer), "h%d-eth0", i);
-		veth_add(s, name, 3, true, peer, 2, fd);
+		/* hI-eth0 (index 2), made in hI as nsbox makes it (Mininet's
+		 * addLink(host, switch): the host's end first) <-> sI-eth1
+		 * (index 3, in br0). */
+		int fd = ns_fd(s);
+		snprintf(name, sizeof(name), "h%d-eth0", i);
+		snprintf(peer, sizeof(peer), "s%d-eth1", i);
+		veth_add(h, name, 2, false, peer, 3, fd);
 		close(fd);
-		peer_up(h, peer, 2, false);
+		peer_up(s, peer, 3, true);
 		addr_add(h, 2, 0x0a000000u + (uint32_t)i, 8);
 		if (i == 1)
 			continue;
@@ -388,109 +416,222 @@ static void harden(void)
 		die("prctl");
 }
 
-__attribute__((noreturn)) static void host_main(int k, int ready_w)
+/* Host k's process: its netns from netns_fd (-z) or by path; ready_w is
+ * the one fd kept past the netns, closed when ready. */
+__attribute__((noreturn)) static void host_main(int k, int netns_fd, int ready_w)
 {
 	char path[300], node[16];
 	netns_path(k, path, sizeof(path));
 	node_name(k, node, sizeof(node));
 	umask(0);
-	char via[400];
-	snprintf(via, sizeof(via), "/proc/%d/root%s", (int)main_pid, path);
-	int fd = open(zygote ? via : path, O_RDONLY | O_CLOEXEC);
+	int fd = netns_fd >= 0 ? netns_fd : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
 		die(path);
-	close(fd);
+	/* Nothing inherited stays open but stdio and ready_w (as fd 3). */
+	if (dup2(ready_w, 3) < 0)
+		die("dup2");
+	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+		die("close_range");
+	ready_w = 3;
 	if (sethostname(node, strlen(node)) < 0)
 		die("sethostname");
-	if (!bare) {
+	if (!bare)
 		floor_build_root(path + sizeof(NETNS_DIR), node);
+	if (setsid() < 0)
+		die("setsid");
+	if (!bare)
 		harden();
-	}
-	/* Ready: the last host to close its end ends the parent's read. */
+	/* Ready: the last host to close its end ends the waiter's read. */
 	close(ready_w);
 	for (;;)
 		pause();
 }
 
 static pid_t *pids;
-static pid_t spawner = -1;
-static int spawner_go = -1, spawner_ready = -1;
 
-static void spawn_hosts(int ready_w)
+static pid_t clone_host(void)
 {
-	for (int i = 0; i < n; i++) {
-		struct {
-			uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-			    stack_size, tls;
-		} args = {
-		    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
-		    .exit_signal = SIGCHLD,
-		};
-		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-		if (pid < 0)
-			die("clone3");
-		if (pid == 0)
-			host_main(2 * i + 1, ready_w);
-		pids[i] = pid;
-	}
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	} args = {
+	    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
+	    .exit_signal = SIGCHLD,
+	};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		die("clone3");
+	return pid;
 }
 
-/* -z: the host processes are cloned by a helper forked before any netns
- * exists, in a private mount namespace of its own without /run/netns: a
- * clone copies its ~25 mounts instead of the 2N nsfs mounts as well. The
- * hosts open their netns through /proc/MAIN/root/run/netns/... . On 'g' it
- * spawns, then waits for 'k': kill, reap, exit. */
+/* Wait until every host has closed its end of ready (ready_w closed
+ * here already); false if one has died instead. */
+static bool hosts_ready(int ready_r)
+{
+	char c;
+	ssize_t r;
+	while ((r = read(ready_r, &c, 1)) < 0 && errno == EINTR)
+		;
+	close(ready_r);
+	bool ok = true;
+	for (int i = 0; i < n; i++)
+		if (waitpid(pids[i], NULL, WNOHANG) != 0) {
+			fprintf(stderr, "floor: host h%d failed to start\n", i + 1);
+			ok = false;
+		}
+	return ok;
+}
+
+static void kill_hosts(void)
+{
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (int i = 0; i < n; i++)
+		if (pids[i] > 0)
+			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+}
+
+/* -z: the helper (nsbox's spawner, src/lab/spawn.c). Forked once
+ * /run/netns is a shared mount and before any netns is bound there; its
+ * mount namespace a slave of ours with /run/netns detached, so the lab's
+ * nsfs mounts never reach it nor the hosts it clones. Main sends it each
+ * host's netns fd as soon as the netns exists (SCM_RIGHTS, one message per
+ * host); it clones the hosts on 'g' (after the wiring: the floor stays
+ * sequential), answers 'r' once every host is ready ('f' if one died), and
+ * on 'k' (or main's death) kills and reaps them and exits. */
+static pid_t spawner = -1;
+static int spawner_sock = -1, spawner_go = -1, spawner_status = -1;
+
+__attribute__((noreturn)) static void spawner_main(int sock, int go_r, int status_w)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Only these three stay open (3, 4, 5): every host cloned from here
+	 * inherits what is open. Copied above all three first, so that no
+	 * dup2() closes one still to be moved. */
+	int top = sock > go_r ? sock : go_r;
+	top = (top > status_w ? top : status_w) + 1;
+	int tmp[3] = {fcntl(sock, F_DUPFD, top), fcntl(go_r, F_DUPFD, top),
+		      fcntl(status_w, F_DUPFD, top)};
+	for (int i = 0; i < 3; i++)
+		if (tmp[i] < 0 || dup2(tmp[i], 3 + i) < 0)
+			die("dup2");
+	sock = 3, go_r = 4, status_w = 5;
+	if (syscall(SYS_close_range, 6U, ~0U, 0U) < 0)
+		die("close_range");
+	if (unshare(CLONE_NEWNS) < 0)
+		die("unshare(CLONE_NEWNS)");
+	floor_mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL);
+	if (umount2(NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		die("umount " NETNS_DIR);
+	char c;
+	if (read(go_r, &c, 1) != 1)
+		_exit(1);
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		die("pipe");
+	for (int i = 0; i < n; i++) {
+		uint32_t k;
+		int fd = -1;
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = {.iov_base = &k, .iov_len = sizeof(k)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = u.buf,
+				    .msg_controllen = sizeof(u.buf)};
+		if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != sizeof(k))
+			die("spawner: recvmsg");
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		if (fd < 0 || k >= (uint32_t)(2 * n)) {
+			errno = EPROTO;
+			die("spawner: bad request");
+		}
+		pid_t pid = clone_host();
+		if (pid == 0)
+			host_main((int)k, fd, ready[1]);
+		close(fd);
+		pids[i] = pid;
+	}
+	close(ready[1]);
+	c = hosts_ready(ready[0]) ? 'r' : 'f';
+	if (write(status_w, &c, 1) != 1)
+		c = 'k';
+	while (c != 'k' && read(go_r, &c, 1) == 1)
+		;
+	kill_hosts();
+	_exit(0);
+}
+
 static void start_spawner(void)
 {
-	int go[2], ready[2];
-	if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
-		die("pipe");
-	main_pid = getpid();
+	int sv[2], go[2], status[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
+	    pipe2(go, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0)
+		die("socketpair");
+	/* Every host's message waits in the socket until 'g': room for all
+	 * of them (nsbox sizes its socket the same way). */
+	int size = n * 4096 > 16 << 20 ? n * 4096 : 16 << 20;
+	if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		die("SO_SNDBUFFORCE");
 	fflush(NULL);
 	spawner = fork();
 	if (spawner < 0)
 		die("fork");
-	if (spawner > 0) {
-		close(go[0]);
-		close(ready[1]);
-		spawner_go = go[1];
-		spawner_ready = ready[0];
-		return;
-	}
-	close(go[1]);
-	close(ready[0]);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (unshare(CLONE_NEWNS) < 0)
-		die("unshare(CLONE_NEWNS)");
-	floor_mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL);
-	if (umount2(NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		die("umount " NETNS_DIR);
-	char c;
-	if (read(go[0], &c, 1) != 1)
-		_exit(1);
-	spawn_hosts(ready[1]);
-	close(ready[1]);
-	if (read(go[0], &c, 1) != 1)
-		c = 'k';
-	for (int i = 0; i < n; i++)
-		kill(pids[i], SIGKILL);
-	for (int i = 0; i < n; i++)
-		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
-			;
-	_exit(0);
+	if (spawner == 0)
+		spawner_main(sv[1], go[0], status[1]);
+	close(sv[1]);
+	close(go[0]);
+	close(status[1]);
+	spawner_sock = sv[0];
+	spawner_go = go[1];
+	spawner_status = status[0];
+}
+
+/* Host k's netns, as nsbox hands it over: an fd opened by path once the
+ * netns exists. */
+static void spawner_send(int k)
+{
+	char path[300];
+	netns_path(k, path, sizeof(path));
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(path);
+	uint32_t node = (uint32_t)k;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = {.iov_base = &node, .iov_len = sizeof(node)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(spawner_sock, &mh, MSG_NOSIGNAL) != sizeof(node))
+		die("spawner: sendmsg");
+	close(fd);
 }
 
 static void make_procs(void)
 {
 	if (zygote) {
-		if (write(spawner_go, "g", 1) != 1)
+		char c = 'g';
+		if (write(spawner_go, &c, 1) != 1)
 			die("spawner");
-		char c;
 		ssize_t r;
-		while ((r = read(spawner_ready, &c, 1)) < 0 && errno == EINTR)
+		while ((r = read(spawner_status, &c, 1)) < 0 && errno == EINTR)
 			;
-		close(spawner_ready);
-		if (waitpid(spawner, NULL, WNOHANG) != 0) {
+		if (r != 1 || c != 'r') {
 			fprintf(stderr, "floor: a host failed to start\n");
 			exit(1);
 		}
@@ -500,36 +641,16 @@ static void make_procs(void)
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		die("pipe");
 	for (int i = 0; i < n; i++) {
-		struct {
-			uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-			    stack_size, tls;
-		} args = {
-		    .flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
-		    .exit_signal = SIGCHLD,
-		};
-		pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-		if (pid < 0)
-			die("clone3");
+		pid_t pid = clone_host();
 		if (pid == 0) {
 			close(ready[0]);
-			host_main(2 * i + 1, ready[1]);
+			host_main(2 * i + 1, -1, ready[1]);
 		}
 		pids[i] = pid;
 	}
 	close(ready[1]);
-	char c;
-	ssize_t r;
-	while ((r = read(ready[0], &c, 1)) < 0 && errno == EINTR)
-		;
-	close(ready[0]);
-	/* A host that failed exits: check none did. */
-	for (int i = 0; i < n; i++) {
-		int st;
-		if (waitpid(pids[i], &st, WNOHANG) != 0) {
-			fprintf(stderr, "floor: host h%d failed to start\n", i + 1);
-			exit(1);
-		}
-	}
+	if (!hosts_ready(ready[0]))
+		exit(1);
 }
 
 /* ---- teardown ------------------------------------------------------------- */
@@ -541,14 +662,12 @@ static void teardown(void)
 			die("spawner");
 		while (waitpid(spawner, NULL, 0) < 0 && errno == EINTR)
 			;
+		close(spawner_sock);
+		close(spawner_go);
+		close(spawner_status);
+	} else {
+		kill_hosts();
 	}
-	for (int i = 0; i < n && !zygote; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGKILL);
-	for (int i = 0; i < n && !zygote; i++)
-		if (pids[i] > 0)
-			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
-				;
 	for (int k = 0; k < 2 * n; k++) {
 		char path[300];
 		netns_path(k, path, sizeof(path));
@@ -563,7 +682,7 @@ int main(int argc, char **argv)
 {
 	const char *cmd = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "n:p:bc:6z")) != -1) {
+	while ((opt = getopt(argc, argv, "n:p:bc:z")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -577,20 +696,16 @@ int main(int argc, char **argv)
 		case 'c':
 			cmd = optarg;
 			break;
-		case '6':
-			no_ipv6_switches = true;
-			break;
 		case 'z':
 			zygote = true;
 			break;
 		default:
-			fprintf(stderr,
-				"usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
+			fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-z] [-c CMD]\n");
 			return 2;
 		}
 	}
 	if (n < 1 || n > 20000 || optind != argc) {
-		fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-6] [-z] [-c CMD]\n");
+		fprintf(stderr, "usage: floor [-n N] [-p PREFIX] [-b] [-z] [-c CMD]\n");
 		return 2;
 	}
 	if (!prefix[0])
@@ -609,9 +724,10 @@ int main(int argc, char **argv)
 	if (self < 0)
 		die("/proc/thread-self/ns/net");
 
+	double t0 = now();
+	netns_dir_prepare();
 	if (zygote)
 		start_spawner();
-	double t0 = now();
 	make_netns(self);
 	double t1 = now();
 	make_bridges();

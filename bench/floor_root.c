@@ -47,6 +47,9 @@ static void xmkdir(const char *path)
 		die(path);
 }
 
+/* Read-only, nosuid, nodev, and private (nsbox's bind_fd with BIND_RO):
+ * not a slave of the host's mount, which would take in, read-write, what
+ * the host mounts beneath it later. */
 static void bind_ro(const char *src, const char *dst)
 {
 	struct mount_attr attr = {.attr_set =
@@ -54,9 +57,12 @@ static void bind_ro(const char *src, const char *dst)
 	floor_mount(src, dst, NULL, MS_BIND | MS_REC, NULL);
 	if (mount_setattr(AT_FDCWD, dst, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
 		die(dst);
+	floor_mount(NULL, dst, NULL, MS_PRIVATE | MS_REC, NULL);
 }
 
-/* nsbox's rootfs_build for --rootfs host, as bench/launch-floor.c does it. */
+/* nsbox's rootfs_build for --rootfs host, as bench/launch-floor.c does it
+ * (27 mounts where /bin, /lib... are symlinks to /usr: 21, and the six
+ * device nodes of /dev, each bound onto itself). */
 void floor_build_root(const char *netns, const char *hostname)
 {
 	static const char *const host_dirs[] = {"usr",	 "bin",	  "sbin",   "lib",
@@ -113,6 +119,15 @@ void floor_build_root(const char *netns, const char *hostname)
 		if (symlink(links[i][0], dst) < 0)
 			die(dst);
 	}
+	/* nsbox's populate_dev: each node bound onto itself, then /dev nodev,
+	 * so that those six stay the only devices there. */
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(dst, sizeof(dst), ROOT "/dev/%s", nodes[i].name);
+		floor_mount(dst, dst, NULL, MS_BIND | MS_REC, NULL);
+	}
+	struct mount_attr nodev = {.attr_set = MOUNT_ATTR_NODEV};
+	if (mount_setattr(AT_FDCWD, ROOT "/dev", 0, &nodev, sizeof(nodev)) < 0)
+		die(ROOT "/dev nodev");
 	xmkdir(ROOT "/dev/pts");
 	floor_mount("devpts", ROOT "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 		    "newinstance,ptmxmode=0666,mode=0620");
@@ -140,7 +155,7 @@ void floor_build_root(const char *netns, const char *hostname)
 			snprintf(from, sizeof(from), "%s/%s", src, de->d_name);
 			snprintf(dst, sizeof(dst), ROOT "/etc/%s", de->d_name);
 			if (access(dst, F_OK) == 0)
-				floor_mount(from, dst, NULL, MS_BIND | MS_REC, NULL);
+				bind_ro(from, dst);
 		}
 		closedir(d);
 	}
