@@ -82,35 +82,6 @@ static int create_error(int r, const char *what, const char *ns, const char *nam
 	return nc_err_nl(err, r, "%s %s:%s", what, ns, name);
 }
 
-/* The peer's up and master, in one RTM_NEWLINK by index or, unknown, by
- * name (rtnl_newlink() looks IFLA_IFNAME up when ifi_index is 0). */
-static int peer_finish(struct nc_ns *b, const char *b_name, const struct nc_link_opts *opts,
-		       struct nc_err *err)
-{
-	struct nl_sock *sk;
-	int r = nc_ns_sock(b, &sk, err);
-	if (r < 0)
-		return r;
-	_cleanup_link_ struct rtnl_link *orig = rtnl_link_alloc();
-	_cleanup_link_ struct rtnl_link *chg = rtnl_link_alloc();
-	if (!orig || !chg)
-		return nc_err_errno(err, ENOMEM, "link %s:%s", nc_ns_name(b), b_name);
-	if (opts->peer_ifindex) {
-		rtnl_link_set_ifindex(orig, opts->peer_ifindex);
-	} else {
-		rtnl_link_set_name(orig, b_name);
-		rtnl_link_set_name(chg, b_name);
-	}
-	if (opts->up)
-		rtnl_link_set_flags(chg, IFF_UP);
-	if (opts->peer_master)
-		rtnl_link_set_master(chg, opts->peer_master);
-	r = rtnl_link_change(sk, orig, chg, 0);
-	if (r < 0)
-		return nc_err_nl(err, r, "link %s:%s", nc_ns_name(b), b_name);
-	return 0;
-}
-
 int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char *b_name,
 		const struct nc_link_opts *opts, struct nc_err *err)
 {
@@ -152,8 +123,12 @@ int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char
 	}
 	if (r < 0)
 		return create_error(r, "link", nc_ns_name(a), a_name, "CONFIG_VETH", err);
-	if (opts && (opts->up || opts->peer_master) &&
-	    (r = peer_finish(b, b_name, opts, err)) < 0) {
+	/* The peer's up and master in one request. */
+	struct nc_link_change peer_chg = {.ifindex = opts ? opts->peer_ifindex : 0,
+					  .up = opts && opts->up ? 1 : -1,
+					  .master = opts ? opts->peer_master : 0};
+	if ((peer_chg.up == 1 || peer_chg.master) &&
+	    (r = nc_link_set(b, b_name, &peer_chg, err)) < 0) {
 		nc_link_del(a, a_name, NULL);
 		return r;
 	}
@@ -239,10 +214,17 @@ int nc_link_set(struct nc_ns *ns, const char *name, const struct nc_link_change 
 	_cleanup_link_ struct rtnl_link *c = rtnl_link_alloc();
 	if (!orig || !c)
 		return nc_err_errno(err, ENOMEM, "link %s:%s", nc_ns_name(ns), name);
-	/* By name alone: rtnl_setlink() looks a device up by IFLA_IFNAME when
-	 * ifi_index is 0, which saves asking for the index first. */
-	rtnl_link_set_name(orig, name);
-	rtnl_link_set_name(c, name);
+	/* By index, or by name alone: rtnl_setlink() looks a device up by
+	 * IFLA_IFNAME when ifi_index is 0, which saves asking for the index
+	 * first. */
+	if (chg->ifindex) {
+		rtnl_link_set_ifindex(orig, chg->ifindex);
+	} else {
+		rtnl_link_set_name(orig, name);
+		rtnl_link_set_name(c, name);
+	}
+	if (chg->master)
+		rtnl_link_set_master(c, chg->master);
 	if (chg->up == 1)
 		rtnl_link_set_flags(c, IFF_UP);
 	else if (chg->up == 0)

@@ -173,8 +173,10 @@ int nc_link_del(struct nc_ns *ns, const char *name, struct nc_err *err);
 int nc_link_set_master(struct nc_ns *ns, const char *name, const char *master, struct nc_err *err);
 
 struct nc_link_change {
+	int ifindex;  /* the link's index when known (saves a look-up), or 0 */
 	int up;	      /* -1 unchanged, 0 down, 1 up */
 	uint32_t mtu; /* 0 unchanged */
+	int master;   /* enslave to the bridge of that ifindex; 0 unchanged */
 	bool set_mac;
 	uint8_t mac[6];
 };
