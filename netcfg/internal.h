@@ -45,6 +45,10 @@ int nc_ns_sock(struct nc_ns *ns, struct nl_sock **ret_sk, struct nc_err *err);
  * thread since nc_nl_reset() (nc_ns_sock resets it); 0 if none. */
 int nc_nl_last_error(const char **ret_msg);
 void nc_nl_reset(void);
+/* Run fn(arg) on a new thread that first enters the netns of fd (-1: a
+ * new netns of its own) and ends there. */
+int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *err), void *arg,
+		struct nc_err *err);
 /* A new connected NETLINK_ROUTE socket in the calling thread's netns. */
 int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err);
 /* ifindex of name in ns, or -ENODEV with "link NS:NAME: no such device". */

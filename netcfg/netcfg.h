@@ -103,7 +103,7 @@ int nc_ns_fd(const struct nc_ns *ns);
 /* Processes whose netns is ns (by nsfs inode), from a scan of /proc.
  * Free *ret_pids with free(). */
 int nc_ns_pids(const struct nc_ns *ns, int **ret_pids, size_t *ret_n, struct nc_err *err);
-/* Run fn(arg) with the calling thread switched into ns; always switches back. */
+/* Run fn(arg) in ns: on a thread of its own, joined before this returns. */
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,
 	       struct nc_err *err);
 

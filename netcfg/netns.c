@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -93,16 +92,17 @@ int nc_lo_up(struct nc_err *err)
 }
 
 struct create_ctx {
-	const char *path;
+	const char *name, *path;
 	unsigned flags;
 	struct nl_sock *sk;
 	bool mounted;
 };
 
-/* Runs with the calling thread in a brand new netns; the caller switches
- * the thread back, whatever happens here. */
-static int create_in_new_netns(struct create_ctx *c, const char *name, struct nc_err *err)
+/* Runs on a thread of its own in a brand new netns (nc_in_netns). */
+static int create_in_new_netns(void *arg, struct nc_err *err)
 {
+	struct create_ctx *c = arg;
+	const char *name = c->name;
 	if (mount("/proc/thread-self/ns/net", c->path, "none", MS_BIND, NULL) < 0)
 		return nc_err_errno(err, errno, "netns %s: bind mount onto %s", name, c->path);
 	c->mounted = true;
@@ -157,21 +157,8 @@ int nc_netns_add(const char *name, unsigned flags, struct nc_ns **ret_ns, struct
 	}
 	close(fd);
 
-	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0) {
-		r = nc_err_errno(err, errno, "netns host: open /proc/thread-self/ns/net");
-		unlink(path);
-		return r;
-	}
-	struct create_ctx c = {.path = path, .flags = flags};
-	if (unshare(CLONE_NEWNET) < 0) {
-		r = nc_err_errno(err, errno, "netns %s: unshare(CLONE_NEWNET)", name);
-		unlink(path);
-		return r;
-	}
-	r = create_in_new_netns(&c, name, err);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* see nc_ns_call */
+	struct create_ctx c = {.name = name, .path = path, .flags = flags};
+	r = nc_in_netns(-1, name, create_in_new_netns, &c, err);
 
 	_cleanup_(nc_ns_freep) struct nc_ns *ns = NULL;
 	if (r == 0 && ret_ns) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,20 +147,47 @@ int nc_ns_pids(const struct nc_ns *ns, int **ret_pids, size_t *ret_n, struct nc_
 	return 0;
 }
 
+struct ns_thread {
+	int fd; /* the netns to enter; -1: a new one */
+	const char *name;
+	int (*fn)(void *arg, struct nc_err *err);
+	void *arg;
+	struct nc_err *err;
+	int r;
+};
+
+static void *ns_thread_main(void *p)
+{
+	struct ns_thread *t = p;
+	if (t->fd < 0 && unshare(CLONE_NEWNET) < 0)
+		t->r = nc_err_errno(t->err, errno, "netns %s: unshare(CLONE_NEWNET)", t->name);
+	else if (t->fd >= 0 && setns(t->fd, CLONE_NEWNET) < 0)
+		t->r = nc_err_errno(t->err, errno, "netns %s: setns", t->name);
+	else
+		t->r = t->fn(t->arg, t->err);
+	return NULL;
+}
+
+int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *err), void *arg,
+		struct nc_err *err)
+{
+	/* On a thread of its own, which ends there: the caller's thread
+	 * never leaves its netns, so there is no way back that could fail
+	 * (setns can, with ENOMEM) and leave it, and what it does next, in
+	 * the wrong one. */
+	struct ns_thread t = {.fd = fd, .name = name, .fn = fn, .arg = arg, .err = err};
+	pthread_t tid;
+	int e = pthread_create(&tid, NULL, ns_thread_main, &t);
+	if (e)
+		return nc_err_errno(err, e, "netns %s: start a thread", name);
+	pthread_join(tid, NULL);
+	return t.r;
+}
+
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,
 	       struct nc_err *err)
 {
-	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return nc_err_errno(err, errno, "netns host: open /proc/thread-self/ns/net");
-	if (setns(ns->fd, CLONE_NEWNET) < 0)
-		return nc_err_errno(err, errno, "netns %s: setns", nc_ns_name(ns));
-	int r = fn(arg, err);
-	/* Returning to a netns we were just in can only fail on resource
-	 * exhaustion; carrying on in the wrong netns would be far worse. */
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort();
-	return r;
+	return nc_in_netns(ns->fd, nc_ns_name(ns), fn, arg, err);
 }
 
 /* What the kernel last answered on this thread: libnl folds the errno of
