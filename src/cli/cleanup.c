@@ -80,14 +80,18 @@ int cmd_cleanup(int argc, char **argv)
 		for (size_t k = 0; k < n; k++) {
 			struct sandbox_rec rec;
 			int pidfd;
-			if (!dry && sandbox_state_read(names[k], &rec, NULL) == 0 &&
-			    sandbox_pidfd(&rec, &pidfd) == 0) {
-				pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-				poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1, 5000);
-				close(pidfd);
-			}
+			/* A launch under way first names its init (see stop). */
 			if (!dry)
-				sandbox_state_remove(names[k]);
+				sandbox_state_settle(names[k]);
+			if (!dry && sandbox_state_read(names[k], &rec, NULL) == 0) {
+				if (sandbox_pidfd(&rec, &pidfd) == 0) {
+					pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+					poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1,
+					     5000);
+					close(pidfd);
+				}
+				sandbox_state_remove_if(names[k], rec.pid, rec.start);
+			}
 			say(dry, "sandbox", names[k]);
 		}
 		nc_strv_free(names);
@@ -116,5 +120,9 @@ int cmd_cleanup(int argc, char **argv)
 		}
 		nc_strv_free(names);
 	}
+	/* What a writer killed between write and rename left (nothing
+	 * names these: write_state's .ID.PID). */
+	if (!dry)
+		journal_sweep("netns");
 	return ret;
 }

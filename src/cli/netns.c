@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lab/lab.h"
 #include "sandbox/netns_exec.h"
 #include "state/journal.h"
 #include "state/sandbox.h"
@@ -106,6 +107,32 @@ static const char *sandbox_using(const char *name)
 	return found;
 }
 
+/* The lab whose journal names netns name as one of its nodes', or NULL.
+ * Its netns go with `lab down`, which deletes them by name: one deleted
+ * here and made again by someone else would go with it. */
+static const char *lab_owning(const char *name)
+{
+	static char found[64];
+	char **labs = NULL, ns[300];
+	size_t n = 0;
+	found[0] = '\0';
+	if (lab_list(&labs, &n, NULL) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !found[0]; i++) {
+		struct lab_rec rec;
+		if (lab_rec_read(labs[i], &rec, NULL) < 0)
+			continue;
+		for (size_t k = 0; k < rec.n_nodes && !found[0]; k++) {
+			lab_object_name(rec.name, rec.nodes[k], ns, sizeof(ns));
+			if (!strcmp(ns, name))
+				snprintf(found, sizeof(found), "%s", rec.name);
+		}
+		lab_rec_free(&rec);
+	}
+	nc_strv_free(labs);
+	return found[0] ? found : NULL;
+}
+
 struct del_opts {
 	bool force;
 };
@@ -151,6 +178,14 @@ static int netns_del(int argc, char **argv)
 			continue;
 		if (r < 0)
 			return cli_fail(EXIT_USAGE, &err);
+		const char *lab = lab_owning(argv[k]);
+		if (lab) {
+			fprintf(stderr,
+				"nsbox: netns %s: belongs to lab %s; take it down with 'nsbox lab "
+				"down %s'\n",
+				argv[k], lab, lab);
+			return EXIT_USAGE;
+		}
 		const char *user = o.force ? NULL : sandbox_using(argv[k]);
 		if (user) {
 			fprintf(stderr,

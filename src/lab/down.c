@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/pidfd.h>
 #include <unistd.h>
 
@@ -21,34 +22,55 @@
  * the pid namespaces down in parallel rather than one after the other. */
 static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
 {
-	int *fds = calloc(rec->n_nodes ? rec->n_nodes : 1, sizeof(int));
-	if (!fds)
+	struct node_sandbox {
+		bool ours;
+		int pidfd;
+		pid_t pid;
+		uint64_t start;
+	} *sb = calloc(rec->n_nodes ? rec->n_nodes : 1, sizeof(*sb));
+	if (!sb)
 		return;
 	char name[300];
 	for (size_t i = 0; i < rec->n_nodes; i++) {
-		fds[i] = -1;
+		sb[i].pidfd = -1;
 		if (rec->kinds[i] == NODE_BRIDGE)
 			continue;
 		lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
 		struct sandbox_rec s;
 		if (sandbox_state_read(name, &s, NULL) < 0)
 			continue;
-		if (sandbox_pidfd(&s, &fds[i]) == 0)
-			pidfd_send_signal(fds[i], SIGKILL, NULL, 0);
+		/* A launch under way (nsbox run --name LAB-NODE's, or ours
+		 * in another process) names its init first. */
+		if (s.pid == 0) {
+			sandbox_state_settle(name);
+			if (sandbox_state_read(name, &s, NULL) < 0)
+				continue;
+		}
+		/* The node's sandbox lives in the node's netns; one of that
+		 * name elsewhere is nsbox run's, not ours. One still without
+		 * an init is a launch of ours cut short. */
+		if (s.pid != 0 && strcmp(s.netns, name))
+			continue;
+		sb[i] = (struct node_sandbox){
+		    .ours = true, .pidfd = -1, .pid = s.pid, .start = s.start};
+		if (sandbox_pidfd(&s, &sb[i].pidfd) == 0)
+			pidfd_send_signal(sb[i].pidfd, SIGKILL, NULL, 0);
 	}
 	for (size_t i = 0; i < rec->n_nodes; i++) {
-		if (fds[i] >= 0) {
-			struct pollfd pfd = {.fd = fds[i], .events = POLLIN};
+		if (sb[i].pidfd >= 0) {
+			struct pollfd pfd = {.fd = sb[i].pidfd, .events = POLLIN};
 			poll(&pfd, 1, 5000);
-			close(fds[i]);
+			close(sb[i].pidfd);
 		}
-		if (rec->kinds[i] != NODE_BRIDGE) {
+		if (sb[i].ours) {
 			lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
-			sandbox_state_remove(name);
+			/* Not a new sandbox that took the name meanwhile (after
+			 * a `nsbox stop` of ours). */
+			sandbox_state_remove_if(name, sb[i].pid, sb[i].start);
 		}
 		progress_step(p);
 	}
-	free(fds);
+	free(sb);
 }
 
 int lab_teardown(const char *name, bool progress, struct nc_err *err)
@@ -63,6 +85,13 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 	int first = 0;
 	for (size_t i = 0; i < rec.n_nodes; i++) {
 		lab_object_name(name, rec.nodes[i], ns, sizeof(ns));
+		/* Ours are journaled from before they are made; any other
+		 * netns of that name (up refused, or lost a race to iproute2)
+		 * is someone else's. */
+		if (journal_get("netns", ns) == JOURNAL_NONE) {
+			progress_step(p);
+			continue;
+		}
 		struct nc_err e;
 		char id[320];
 		snprintf(id, sizeof(id), "netns:%s", ns);

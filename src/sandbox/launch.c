@@ -29,6 +29,7 @@
 #include "init.h"
 #include "launch.h"
 #include "rootfs.h"
+#include "state/journal.h"
 #include "wait.h"
 
 struct child_ctx {
@@ -214,6 +215,15 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 		  struct nc_err *err)
 {
 	struct sandbox_launch l = {.pidfd = -1, .err_r = -1, .go_w = -1};
+	/* netns del refuses a netns a recorded sandbox runs in, looking under
+	 * the journal lock: held from before the record exists until it names
+	 * the init, no del comes in between to leave the sandbox in a netns
+	 * without a name (or the record naming a new one). Taken before the
+	 * record's own lock, as netns del and lab down take them. A lab's
+	 * nodes come with their netns open, while nsbox holds it already. */
+	_cleanup_(journal_unlockp) int lock = 0;
+	if (spec->net == SANDBOX_NET_NETNS && !spec->netns_handle && journal_lock(&lock, err) < 0)
+		return -125;
 	/* mkdir is the arbiter of a name: no lock needed. */
 	_cleanup_close_ int dirfd = -1;
 	if (sandbox_state_create(spec->name, &dirfd, err) < 0)
@@ -253,7 +263,17 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 	uint64_t flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 	if (spec->net == SANDBOX_NET_NONE)
 		flags |= CLONE_NEWNET;
+	/* Born with the signals its init forwards blocked: one sent before
+	 * the init has handlers would be dropped (PID 1 of a pid namespace
+	 * ignores what it has no handler for), and a `stop` of a sandbox still
+	 * starting would wait its whole --timeout. Blocked, it stays pending
+	 * for init_run. */
+	sigset_t forwarded, old_mask;
+	init_signal_set(&forwarded);
+	sigprocmask(SIG_BLOCK, &forwarded, &old_mask);
 	pid_t pid = clone3_pidfd(flags, &l.pidfd);
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (pid < 0) {
 		r = nc_err_errno(err, errno, "sandbox %s: clone3", spec->name);
 		goto fail;

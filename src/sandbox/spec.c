@@ -73,6 +73,10 @@ static int parse_id(const char *s, bool group, uint32_t *ret, struct nc_err *err
 int user_parse(const char *s, uid_t *ret_uid, gid_t *ret_gid, struct nc_err *err)
 {
 	char buf[256];
+	/* Not cut short: 255 zeros and a 5 would be user 0. */
+	if (strlen(s) >= sizeof(buf))
+		return nc_err_set(err, EINVAL, "user %.32s...: longer than %zu bytes", s,
+				  sizeof(buf) - 1);
 	snprintf(buf, sizeof(buf), "%s", s);
 	char *colon = strchr(buf, ':');
 	if (colon)

@@ -91,6 +91,19 @@ enum journal_state journal_get(const char *kind, const char *id)
 	return strncmp(buf, "done", 4) ? JOURNAL_INTENT : JOURNAL_DONE;
 }
 
+void journal_sweep(const char *kind)
+{
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/%s", NSBOX_STATE_DIR, kind);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(dirfd(d), de->d_name, 0);
+	if (d)
+		closedir(d);
+}
+
 /* One lock per process, taken once however deeply nested: code that holds
  * it (lab up, cleanup) calls code that takes it (uplinks, sandboxes), and a
  * second flock() on a new open file description would wait for ever. */

@@ -22,6 +22,10 @@ int journal_intent(const char *kind, const char *id, struct nc_err *err);
 int journal_done(const char *kind, const char *id, struct nc_err *err);
 int journal_forget(const char *kind, const char *id, struct nc_err *err);
 enum journal_state journal_get(const char *kind, const char *id);
+/* Remove the temporaries of writes that were cut short (a SIGKILL between
+ * writing and renaming). Only with the journal lock held, which every
+ * writer holds. */
+void journal_sweep(const char *kind);
 
 /* Serialise nsbox's mutations: an exclusive flock on /run/nsbox/lock,
  * reentrant within the process. Hold it in a variable initialised to 0

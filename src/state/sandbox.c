@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/pidfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -70,8 +71,14 @@ int sandbox_state_create(const char *name, int *ret_dirfd, struct nc_err *err)
 		return nc_err_errno(err, errno, "mkdir %s", path);
 	}
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
+	/* Locked until sandbox_state_write names the init: whoever finds a
+	 * record without one can wait for a launch under way to name it
+	 * (sandbox_state_settle) and tell it from one that died, whose lock
+	 * went with it. */
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		int r = nc_err_errno(err, errno, "open %s", path);
+		if (fd >= 0)
+			close(fd);
 		rmdir(path);
 		return r;
 	}
@@ -79,7 +86,7 @@ int sandbox_state_create(const char *name, int *ret_dirfd, struct nc_err *err)
 	return 0;
 }
 
-int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err *err)
+static int write_info(int dirfd, const struct sandbox_rec *rec, struct nc_err *err)
 {
 	char buf[6144];
 	int n = snprintf(buf, sizeof(buf),
@@ -98,6 +105,15 @@ int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err 
 	if (write(fd, buf, (size_t)n) != n || renameat(dirfd, ".info", dirfd, "info") < 0)
 		return nc_err_errno(err, errno, "sandbox %s: write record", rec->name);
 	return 0;
+}
+
+int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err *err)
+{
+	int r = write_info(dirfd, rec, err);
+	/* Named, or never to be: see sandbox_state_create. The init shares
+	 * this open file, so unlock rather than count on a close. */
+	flock(dirfd, LOCK_UN);
+	return r;
 }
 
 static void set_field(struct sandbox_rec *rec, const char *key, const char *v)
@@ -178,6 +194,37 @@ int sandbox_state_remove(const char *name)
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		unlinkat(dfd, files[i], 0);
 	return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+void sandbox_state_settle(const char *name)
+{
+	char path[300];
+	if (dir_path(name, path, sizeof(path)) < 0)
+		return;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		flock(fd, LOCK_SH);
+}
+
+int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start)
+{
+	char path[300];
+	if (dir_path(name, path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	flock(fd, LOCK_EX);
+	/* Under the lock, the record at path is still the one opened (not a
+	 * new launch's after another remover's rmdir) and names its init. */
+	struct stat a, b;
+	struct sandbox_rec now;
+	if (fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino ||
+	    sandbox_state_read(name, &now, NULL) < 0)
+		return 0;
+	if (now.pid != pid || now.start != start)
+		return -EBUSY;
+	return sandbox_state_remove(name);
 }
 
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err)
@@ -274,7 +321,7 @@ void sandbox_state_gc(void)
 		snprintf(path, sizeof(path), "%s/%s", SANDBOX_STATE_DIR, names[i]);
 		if (rec.pid == 0 && (stat(path, &st) < 0 || time(NULL) - st.st_mtime < 60))
 			continue;
-		sandbox_state_remove(names[i]);
+		sandbox_state_remove_if(names[i], rec.pid, rec.start);
 	}
 	nc_strv_free(names);
 }

@@ -40,7 +40,16 @@ void sandbox_name_generate(char buf[static SANDBOX_NAME_MAX + 1]);
 int sandbox_state_create(const char *name, int *ret_dirfd, struct nc_err *err);
 int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err *err);
 int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err);
+/* Remove the record (its owner's way: no questions asked). */
 int sandbox_state_remove(const char *name);
+/* Wait while a launch under way has yet to name its init in the record. */
+void sandbox_state_settle(const char *name);
+/* Remove the record only if it still names the init pid (started at
+ * start; 0 and 0: none, a launch that died), after waiting for a launch
+ * under way: -EBUSY when it names another, i.e. the name went to a new
+ * sandbox since the caller read it (it stopped ours meanwhile); 0 when it
+ * is gone already. */
+int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start);
 /* Sorted names; free with nc_strv_free. */
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err);
 /* The exit status a detached sandbox's init left, or -1. */

@@ -28,6 +28,8 @@ expect 0 "the service runs on h2" lab exec demo h2 -- sh -c 'ps -eo args | grep 
 expect 0 "h1 fetches from h2's service across r1" lab exec demo h1 -- curl -sf -m 3 http://10.0.2.2/
 check "and gets h2's hostname" grep -qx h2 "$TMP/out"
 expect 0 "over IPv6 too" lab exec demo h1 -- curl -sf -m 3 "http://[fd00:2::2]/"
+expect 2 "netns del of a lab's node is refused" netns del demo-h1
+expect_err "belongs to lab demo; take it down with 'nsbox lab down demo'" "and says how it goes"
 expect 0 "lab graph demo" lab graph demo
 check "dot names the link h1 -- r1" grep -q '"h1" -- "r1"' "$TMP/out"
 expect 0 "lab list" --json lab list
