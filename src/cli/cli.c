@@ -64,7 +64,10 @@ int cli_getopt(int argc, char **argv, const char *cmd, const char *usage, const 
 	bool in_order = shortopts[0] == '+';
 	snprintf(shorts, sizeof(shorts), "%s:hqv%s", in_order ? "+" : "", shortopts + in_order);
 
-	optind = 1;
+	/* 0, not 1: glibc then starts afresh, rather than going on inside a
+	 * cluster of short options (-abc) of an argv it was given before, or
+	 * in that call's order ('+'). */
+	optind = 0;
 	opterr = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, shorts, all, NULL)) != -1) {
@@ -85,8 +88,17 @@ int cli_getopt(int argc, char **argv, const char *cmd, const char *usage, const 
 			*ret_code = cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
 			return -1;
 		case '?':
-			if (optopt)
+			/* optopt: an unknown short option; 0 for an unknown long
+			 * one; or the val of a long one given a value it takes
+			 * none of (--detach=x, --json=1): not a character then,
+			 * or one of the short options. */
+			if (optopt && optopt < 0x100 &&
+			    (optopt == ':' || !strchr(shorts + in_order, optopt)))
 				*ret_code = cli_usage(cmd, "unknown option '-%c'", optopt);
+			else if (optopt)
+				*ret_code = cli_usage(cmd, "option '%.*s' takes no value",
+						      (int)strcspn(argv[optind - 1], "="),
+						      argv[optind - 1]);
 			else
 				*ret_code = cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
 			return -1;

@@ -60,6 +60,19 @@ int cmd_lab(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_uplink(int argc, char **argv);
 
+/* The parsing of `run` and `exec` apart from what they do (fuzz/fuzz_cli.c
+ * drives it): it reads (--rootfs's realpath, passwd and group, the host's
+ * name servers) but changes nothing, and opens no namespace or socket. 0,
+ * or -1 with *ret_code the exit status (0 after --help) once it is printed. */
+struct sandbox_spec;
+struct command;
+/* *spec validated, for sandbox_run; run_spec_free it whatever the result. */
+int run_parse(int argc, char **argv, struct sandbox_spec *spec, int *ret_code);
+void run_spec_free(struct sandbox_spec *spec);
+/* *ret_name and *cmd's argv, env, workdir, tty; free cmd->env whatever
+ * the result. */
+int exec_parse(int argc, char **argv, struct command *cmd, const char **ret_name, int *ret_code);
+
 struct uplink_opts;
 /* The uplink options shared by `uplink add` and `run --uplink`. */
 enum {

@@ -292,17 +292,18 @@ static int validate(struct run_opts *o, struct nc_err *err)
 	return 0;
 }
 
-int cmd_run(int argc, char **argv)
+int run_parse(int argc, char **argv, struct sandbox_spec *spec, int *ret_code)
 {
 	struct run_opts o = {0};
-	int code;
+	int code, r = -1;
+	*ret_code = EXIT_NSBOX;
 	int i = cli_getopt(argc, argv, "run", usage, "+db:e:w:u:t", longopts, run_opt, &o, &code);
-	int r = EXIT_NSBOX;
 	if (i < 0) {
 		if (o.failed)
 			cli_fail(EXIT_NSBOX, &o.err);
 		/* --help is success; a usage error is nsbox failing: 125. */
-		r = code == 0 ? 0 : EXIT_NSBOX;
+		if (code == 0)
+			*ret_code = 0;
 		goto out;
 	}
 	if (i < argc && !strcmp(argv[i], "--"))
@@ -317,20 +318,37 @@ int cmd_run(int argc, char **argv)
 		cli_fail(EXIT_NSBOX, &err);
 		goto out;
 	}
-	r = sandbox_run(&o.spec, &err);
-	if (r < 0)
-		r = cli_fail(-r, &err);
-	else if (o.spec.detach)
-		printf("%s\n", o.spec.name);
+	r = 0;
 out:
-	for (size_t k = 0; k < o.spec.n_binds; k++) {
-		free((char *)o.spec.binds[k].src);
-		free((char *)o.spec.binds[k].dst);
-	}
-	free(o.spec.binds);
-	free(o.spec.env);
+	*spec = o.spec;
 	for (size_t k = 0; k < o.n_cap_ops; k++)
 		free((char *)o.cap_ops[k]);
 	free(o.cap_ops);
+	return r;
+}
+
+void run_spec_free(struct sandbox_spec *spec)
+{
+	for (size_t k = 0; k < spec->n_binds; k++) {
+		free((char *)spec->binds[k].src);
+		free((char *)spec->binds[k].dst);
+	}
+	free(spec->binds);
+	free(spec->env);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct sandbox_spec spec;
+	int r;
+	if (run_parse(argc, argv, &spec, &r) == 0) {
+		struct nc_err err;
+		r = sandbox_run(&spec, &err);
+		if (r < 0)
+			r = cli_fail(-r, &err);
+		else if (spec.detach)
+			printf("%s\n", spec.name);
+	}
+	run_spec_free(&spec);
 	return r;
 }

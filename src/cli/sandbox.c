@@ -44,37 +44,33 @@ static const char logs_usage[] = "Usage: nsbox logs NAME\n"
 				 "Print what a detached sandbox's command wrote to stdout and "
 				 "stderr.\n";
 
-struct exec_opts {
-	struct command cmd;
-};
-
 static int exec_opt(int c, const char *arg, void *data)
 {
-	struct exec_opts *o = data;
+	struct command *cmd = data;
 	switch (c) {
 	case 't':
-		o->cmd.tty = true;
+		cmd->tty = true;
 		return 0;
 	case 'e': {
 		if (!strchr(arg, '=') || arg[0] == '=')
 			return cli_usage("exec", "--env %s: expected K=V", arg);
-		const char **nv = realloc(o->cmd.env, (o->cmd.n_env + 1) * sizeof(char *));
+		const char **nv = realloc(cmd->env, (cmd->n_env + 1) * sizeof(char *));
 		if (!nv)
 			return cli_usage("exec", "out of memory");
-		nv[o->cmd.n_env++] = arg;
-		o->cmd.env = nv;
+		nv[cmd->n_env++] = arg;
+		cmd->env = nv;
 		return 0;
 	}
 	case 'w':
 		if (arg[0] != '/')
 			return cli_usage("exec", "--workdir %s: must be an absolute path", arg);
-		o->cmd.workdir = arg;
+		cmd->workdir = arg;
 		return 0;
 	}
 	return cli_usage("exec", "unexpected option");
 }
 
-int cmd_exec(int argc, char **argv)
+int exec_parse(int argc, char **argv, struct command *cmd, const char **ret_name, int *ret_code)
 {
 	static const struct option longopts[] = {
 	    {"tty", no_argument, NULL, 't'},
@@ -82,45 +78,59 @@ int cmd_exec(int argc, char **argv)
 	    {"workdir", required_argument, NULL, 'w'},
 	    {0},
 	};
-	struct exec_opts o = {0};
-	int code, r = EXIT_NSBOX;
-	int i = cli_getopt(argc, argv, "exec", exec_usage, "+te:w:", longopts, exec_opt, &o, &code);
+	*cmd = (struct command){0};
+	*ret_code = EXIT_NSBOX;
+	int code;
+	int i =
+	    cli_getopt(argc, argv, "exec", exec_usage, "+te:w:", longopts, exec_opt, cmd, &code);
 	if (i < 0) {
-		r = code == 0 ? 0 : EXIT_NSBOX;
-		goto out;
+		if (code == 0)
+			*ret_code = 0;
+		return -1;
 	}
 	if (i == argc) {
 		cli_usage("exec", "missing NAME");
-		goto out;
+		return -1;
 	}
-	const char *name = argv[i++];
+	*ret_name = argv[i++];
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
 	if (i == argc) {
 		cli_usage("exec", "missing command");
-		goto out;
+		return -1;
 	}
+	cmd->argv = argv + i;
+	return 0;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct command cmd;
+	const char *name;
+	int r;
+	if (exec_parse(argc, argv, &cmd, &name, &r) < 0)
+		goto out;
+	r = EXIT_NSBOX;
 	struct nc_err err;
 	struct sandbox_rec rec;
 	if (sandbox_state_read(name, &rec, &err) < 0) {
 		cli_fail(EXIT_NSBOX, &err);
 		goto out;
 	}
-	if (o.cmd.tty && !isatty(STDIN_FILENO)) {
+	if (cmd.tty && !isatty(STDIN_FILENO)) {
 		cli_usage("exec", "--tty: standard input is not a terminal");
 		goto out;
 	}
-	o.cmd.argv = argv + i;
-	o.cmd.caps = rec.caps;
-	o.cmd.seccomp = rec.seccomp;
-	o.cmd.set_user = rec.uid != 0 || rec.gid != 0;
-	o.cmd.uid = rec.uid;
-	o.cmd.gid = rec.gid;
-	r = sandbox_join(&rec, &o.cmd, &err);
+	cmd.caps = rec.caps;
+	cmd.seccomp = rec.seccomp;
+	cmd.set_user = rec.uid != 0 || rec.gid != 0;
+	cmd.uid = rec.uid;
+	cmd.gid = rec.gid;
+	r = sandbox_join(&rec, &cmd, &err);
 	if (r < 0)
 		r = cli_fail(-r, &err);
 out:
-	free(o.cmd.env);
+	free(cmd.env);
 	return r;
 }
 
@@ -278,7 +288,14 @@ int cmd_stop(int argc, char **argv)
 			return cli_fail(EXIT_USAGE, &err);
 	int r = 0;
 	for (int k = i; k < argc; k++) {
-		const struct sandbox_rec *rec = &recs[k - i];
+		struct sandbox_rec *rec = &recs[k - i];
+		/* No init yet: a launch under way (stopped once it names its
+		 * init) or one that died (its record goes). */
+		if (rec->pid == 0) {
+			sandbox_state_settle(rec->name);
+			if (sandbox_state_read(rec->name, rec, NULL) < 0)
+				continue;
+		}
 		int pidfd;
 		if (sandbox_pidfd(rec, &pidfd) == 0) {
 			/* The init passes SIGTERM on to the command; SIGKILL of
@@ -297,7 +314,9 @@ int cmd_stop(int argc, char **argv)
 			}
 			close(pidfd);
 		}
-		sandbox_state_remove(rec->name);
+		/* Another stop may have removed the record meanwhile and a new
+		 * sandbox taken the name: that one stays. */
+		sandbox_state_remove_if(rec->name, rec->pid, rec->start);
 		if (cli.verbose)
 			printf("sandbox %s: stopped\n", rec->name);
 	}

@@ -18,6 +18,10 @@ expect 2 "no command"
 expect 2 "missing subcommand" netns
 expect_err "missing subcommand" "says what is missing"
 
+expect 2 "a value to an option that takes none" netns list --json=1
+expect_err "option '--json' takes no value" "says so"
+expect 2 "an unknown short option" netns list -Z
+expect_err "unknown option '-Z'" "names it"
 expect 0 "setup" netns add a
 expect 0 "empty lists are valid json" --json link list a
 check "json parses" jq -e 'length == 1' "$TMP/out"
