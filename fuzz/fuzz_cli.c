@@ -8,7 +8,7 @@
  * (a first word starting with '+' parses in order, as run and exec do).
  * Each input is parsed twice (see below). Nothing is executed: sandbox_run
  * and sandbox_join, which the parsers' files call once parsing is done,
- * abort here. */
+ * and sandbox_launch_abort abort here. */
 #include "fuzz.h"
 
 #include "cli/cli.h"
@@ -16,9 +16,16 @@
 
 #define MAX_WORDS 64
 
-int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
+		struct nc_err *err)
 {
 	fprintf(stderr, "sandbox_run called while parsing\n");
+	abort();
+}
+
+void sandbox_launch_abort(struct sandbox_launch *l)
+{
+	fprintf(stderr, "sandbox_launch_abort called while parsing\n");
 	abort();
 }
 

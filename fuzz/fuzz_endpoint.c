@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int r = endpoint_parse(s, flags, &ep, &err);
 	fuzz_check_err(r, &err);
 	if (r >= 0) {
-		if (!memchr(ep.ns, '\0', sizeof(ep.ns)) || !memchr(ep.ifname, '\0', sizeof(ep.ifname)) ||
+		if (!memchr(ep.ns, '\0', sizeof(ep.ns)) ||
+		    !memchr(ep.ifname, '\0', sizeof(ep.ifname)) ||
 		    !memchr(ep.bridge, '\0', sizeof(ep.bridge)) || ep.n_addrs > EP_MAX_ADDRS)
 			abort();
 		if (!(flags & EP_ALLOW_BRIDGE) && ep.bridge[0])

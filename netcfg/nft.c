@@ -4,8 +4,11 @@
  * other nsbox command would pay for at start-up (bench/RESULTS.md). */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -42,34 +45,74 @@ static int load(struct nft_api *api, struct nc_err *err)
 	return 0;
 }
 
+/* In the child: run script, write the first line of libnftables' error
+ * to fd, exit 0, 1 (failed) or 2 (not supported by the kernel). */
+static int run_child(const struct nft_api *api, const char *script, int fd)
+{
+	struct nft_ctx *ctx = api->ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx)
+		return 1;
+	/* Keep libnftables' messages for our error instead of its stderr. */
+	api->buffer_error(ctx);
+	api->buffer_output(ctx);
+	if (api->run(ctx, script) == 0)
+		return 0;
+	const char *msg = api->get_error(ctx);
+	size_t len = msg ? strcspn(msg, "\n") : 0;
+	if (len && write(fd, msg, len) < 0)
+		return 1;
+	/* nf_tables_api answers EOPNOTSUPP when a hook or expression is not
+	 * built; libnftables says "Operation not supported". */
+	return msg && memmem(msg, len, "not supported", 13) ? 2 : 1;
+}
+
 int nc_nft_run(const char *script, struct nc_err *err)
 {
 	struct nft_api api = {0};
 	int r = load(&api, err);
 	if (r < 0)
 		return r;
-	struct nft_ctx *ctx = api.ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx)
-		return nc_err_errno(err, ENOMEM, "nftables");
-	/* Keep libnftables' messages for our error instead of its stderr. */
-	api.buffer_error(ctx);
-	api.buffer_output(ctx);
-	r = api.run(ctx, script);
-	if (r != 0) {
-		const char *msg = api.get_error(ctx);
-		char first[200] = "";
-		if (msg)
-			snprintf(first, sizeof(first), "%.*s", (int)strcspn(msg, "\n"), msg);
-		/* nf_tables_api answers EOPNOTSUPP when a hook or expression
-		 * is not built; libnftables says "Operation not supported". */
-		if (strstr(first, "not supported"))
-			r = nc_err_set(err, EOPNOTSUPP,
-				       "nftables: %s (the kernel lacks nf_tables NAT: "
-				       "CONFIG_NF_TABLES, CONFIG_NFT_NAT, CONFIG_NFT_MASQ)",
-				       first);
-		else
-			r = nc_err_set(err, EIO, "nftables: %s", first[0] ? first : "failed");
+	/* In a child of its own: libnftables exits the process when it
+	 * cannot open its netlink socket (exit(3) in mnl.c's
+	 * netlink_init_error, say out of file descriptors), which would leave
+	 * whatever nsbox had made so far. Its stderr is the pipe, so that
+	 * message is ours to pass on. */
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nc_err_errno(err, errno, "nftables: pipe");
+	pid_t pid = fork();
+	if (pid < 0) {
+		r = nc_err_errno(err, errno, "nftables: fork");
+		close(p[0]);
+		close(p[1]);
+		return r;
 	}
-	api.ctx_free(ctx);
-	return r;
+	if (pid == 0) {
+		close(p[0]);
+		if (dup2(p[1], STDERR_FILENO) < 0)
+			_exit(1);
+		_exit(run_child(&api, script, p[1]));
+	}
+	close(p[1]);
+	char msg[200];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(msg) - 1 && ((n = read(p[0], msg + len, sizeof(msg) - 1 - len)) > 0 ||
+					 (n < 0 && errno == EINTR)))
+		len += n > 0 ? (size_t)n : 0;
+	close(p[0]);
+	msg[len] = '\0';
+	msg[strcspn(msg, "\n")] = '\0';
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return nc_err_errno(err, errno, "nftables: wait for its process");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return nc_err_set(err, EOPNOTSUPP,
+				  "nftables: %s (the kernel lacks nf_tables NAT: "
+				  "CONFIG_NF_TABLES, CONFIG_NFT_NAT, CONFIG_NFT_MASQ)",
+				  msg);
+	return nc_err_set(err, EIO, "nftables: %s", msg[0] ? msg : "failed");
 }

@@ -234,6 +234,20 @@ int nc_nl_last_error(const char **ret_msg)
 	return last_ack.error;
 }
 
+/* recvmsg(2) failing with ENOMEM leaves the message queued (the copy to
+ * user space failed, not its delivery): read it again. Given up, the
+ * answer to a request the kernel has carried out would be lost, and the
+ * caller could not roll back what it does not know was made. */
+static int recv_retrying(struct nl_sock *sk, struct sockaddr_nl *nla, unsigned char **buf,
+			 struct ucred **creds)
+{
+	int r;
+	for (int tries = 0; tries < 3; tries++)
+		if ((r = nl_recv(sk, nla, buf, creds)) != -NLE_NOMEM)
+			break;
+	return r;
+}
+
 int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err)
 {
 	_cleanup_nl_sock_ struct nl_sock *sk = nl_socket_alloc();
@@ -252,6 +266,11 @@ int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err)
 	int one = 1;
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, record_error, NULL);
+	struct nl_cb *cb = nl_socket_get_cb(sk);
+	if (cb) {
+		nl_cb_overwrite_recv(cb, recv_retrying);
+		nl_cb_put(cb);
+	}
 	*ret_sk = NC_TAKE(sk);
 	return 0;
 }

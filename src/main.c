@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,8 +77,16 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "help"))
 		return cli_help(usage);
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
-		if (!strcmp(argv[i], commands[c].name))
-			return commands[c].fn(argc - i, argv + i);
+		if (!strcmp(argv[i], commands[c].name)) {
+			int r = commands[c].fn(argc - i, argv + i);
+			/* Output that never arrived (a full disk) fails the
+			 * command, as coreutils' close_stdout does. */
+			if (fflush(stdout) == EOF && r == 0) {
+				fprintf(stderr, "nsbox: standard output: %s\n", nc_strerror(errno));
+				return EXIT_OPFAIL;
+			}
+			return r;
+		}
 	fprintf(stderr, "nsbox: unknown command '%s' (see 'nsbox --help')\n", argv[i]);
 	return EXIT_USAGE;
 }

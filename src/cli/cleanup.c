@@ -84,13 +84,21 @@ int cmd_cleanup(int argc, char **argv)
 			if (!dry)
 				sandbox_state_settle(names[k]);
 			if (!dry && sandbox_state_read(names[k], &rec, NULL) == 0) {
-				if (sandbox_pidfd(&rec, &pidfd) == 0) {
+				int e = sandbox_pidfd(&rec, &pidfd);
+				if (e == 0) {
 					pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 					poll(&(struct pollfd){.fd = pidfd, .events = POLLIN}, 1,
 					     5000);
 					close(pidfd);
 				}
-				sandbox_state_remove_if(names[k], rec.pid, rec.start);
+				/* Not knowing whether it runs, its record stays. */
+				if (e == 0 || e == -ESRCH)
+					e = sandbox_state_remove_if(names[k], rec.pid, rec.start);
+				if (e < 0 && e != -ESTALE) {
+					nc_err_errno(&err, -e, "sandbox %s", names[k]);
+					ret = cli_fail(EXIT_OPFAIL, &err);
+					continue;
+				}
 			}
 			say(dry, "sandbox", names[k]);
 		}

@@ -97,10 +97,14 @@ static const char *sandbox_using(const char *name)
 		return NULL;
 	for (size_t i = 0; i < n && !found; i++) {
 		int pidfd;
-		if (sandbox_state_read(names[i], &rec, NULL) < 0 || strcmp(rec.netns, name) ||
-		    sandbox_pidfd(&rec, &pidfd) < 0)
+		if (sandbox_state_read(names[i], &rec, NULL) < 0 || strcmp(rec.netns, name))
 			continue;
-		close(pidfd);
+		/* One that cannot be told gone counts as running. */
+		int e = sandbox_pidfd(&rec, &pidfd);
+		if (e == -ESRCH)
+			continue;
+		if (e == 0)
+			close(pidfd);
 		found = rec.name;
 	}
 	nc_strv_free(names);

@@ -343,11 +343,20 @@ int cmd_run(int argc, char **argv)
 	int r;
 	if (run_parse(argc, argv, &spec, &r) == 0) {
 		struct nc_err err;
-		r = sandbox_run(&spec, &err);
+		struct sandbox_launch l;
+		r = sandbox_run(&spec, &l, &err);
 		if (r < 0)
 			r = cli_fail(-r, &err);
-		else if (spec.detach)
-			printf("%s\n", spec.name);
+		else if (spec.detach) {
+			/* Whoever started it needs its name: a sandbox they
+			 * cannot name is one too many. */
+			if (printf("%s\n", spec.name) < 0 || fflush(stdout) == EOF) {
+				nc_err_errno(&err, errno, "sandbox %s: print its name", spec.name);
+				sandbox_launch_abort(&l);
+				r = cli_fail(EXIT_NSBOX, &err);
+			} else
+				close(l.pidfd);
+		}
 	}
 	run_spec_free(&spec);
 	return r;

@@ -182,8 +182,15 @@ int cmd_ps(int argc, char **argv)
 		/* A launch still under way has no init yet: not listed. */
 		if (sandbox_state_read(names[k], &row->rec, NULL) < 0 || row->rec.pid == 0)
 			continue;
-		int pidfd;
-		row->running = sandbox_pidfd(&row->rec, &pidfd) == 0;
+		int pidfd, e = sandbox_pidfd(&row->rec, &pidfd);
+		if (e < 0 && e != -ESRCH) {
+			nc_err_errno(&err, -e, "sandbox %s: find its init (pid %d)", names[k],
+				     (int)row->rec.pid);
+			free(rows);
+			nc_strv_free(names);
+			return cli_fail(EXIT_OPFAIL, &err);
+		}
+		row->running = e == 0;
 		if (row->running)
 			close(pidfd);
 		row->exit_status = row->running ? -1 : sandbox_state_exit_status(names[k]);
@@ -292,12 +299,18 @@ int cmd_stop(int argc, char **argv)
 		/* No init yet: a launch under way (stopped once it names its
 		 * init) or one that died (its record goes). */
 		if (rec->pid == 0) {
-			sandbox_state_settle(rec->name);
-			if (sandbox_state_read(rec->name, rec, NULL) < 0)
+			sandbox_state_settle(argv[k]);
+			if (sandbox_state_read(argv[k], rec, NULL) < 0)
 				continue;
 		}
-		int pidfd;
-		if (sandbox_pidfd(rec, &pidfd) == 0) {
+		int pidfd, e = sandbox_pidfd(rec, &pidfd);
+		if (e < 0 && e != -ESRCH) {
+			nc_err_errno(&err, -e, "sandbox %s: find its init (pid %d)", rec->name,
+				     (int)rec->pid);
+			r = cli_fail(EXIT_OPFAIL, &err);
+			continue;
+		}
+		if (e == 0) {
 			/* The init passes SIGTERM on to the command; SIGKILL of
 			 * the init takes the whole pid namespace with it. */
 			pidfd_send_signal(pidfd, SIGTERM, NULL, 0);
@@ -316,7 +329,15 @@ int cmd_stop(int argc, char **argv)
 		}
 		/* Another stop may have removed the record meanwhile and a new
 		 * sandbox taken the name: that one stays. */
-		sandbox_state_remove_if(rec->name, rec->pid, rec->start);
+		e = sandbox_state_remove_if(rec->name, rec->pid, rec->start);
+		if (e < 0 && e != -ESTALE) {
+			nc_err_errno(&err, e,
+				     "sandbox %s: stopped, but its record stays (run 'nsbox stop "
+				     "%s' again)",
+				     rec->name, rec->name);
+			r = cli_fail(EXIT_OPFAIL, &err);
+			continue;
+		}
 		if (cli.verbose)
 			printf("sandbox %s: stopped\n", rec->name);
 	}

@@ -20,8 +20,9 @@
 
 /* SIGKILL to every node's init first, then wait for each: the kernel tears
  * the pid namespaces down in parallel rather than one after the other. */
-static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
+static int kill_sandboxes(const struct lab_rec *rec, struct progress *p, struct nc_err *err)
 {
+	int first = 0;
 	struct node_sandbox {
 		bool ours;
 		int pidfd;
@@ -29,7 +30,7 @@ static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
 		uint64_t start;
 	} *sb = calloc(rec->n_nodes ? rec->n_nodes : 1, sizeof(*sb));
 	if (!sb)
-		return;
+		return nc_err_errno(err, ENOMEM, "lab %s", rec->name);
 	char name[300];
 	for (size_t i = 0; i < rec->n_nodes; i++) {
 		sb[i].pidfd = -1;
@@ -51,9 +52,20 @@ static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
 		 * an init is a launch of ours cut short. */
 		if (s.pid != 0 && strcmp(s.netns, name))
 			continue;
-		sb[i] = (struct node_sandbox){
-		    .ours = true, .pidfd = -1, .pid = s.pid, .start = s.start};
-		if (sandbox_pidfd(&s, &sb[i].pidfd) == 0)
+		int r = sandbox_pidfd(&s, &sb[i].pidfd);
+		if (r < 0 && r != -ESRCH) {
+			/* Not known to be gone: its record (and the lab) stay
+			 * for another `lab down`. */
+			if (!first)
+				first = nc_err_errno(err, -r, "lab %s: node %s: find its init",
+						     rec->name, rec->nodes[i]);
+			continue;
+		}
+		sb[i] = (struct node_sandbox){.ours = true,
+					      .pidfd = r == 0 ? sb[i].pidfd : -1,
+					      .pid = s.pid,
+					      .start = s.start};
+		if (r == 0)
 			pidfd_send_signal(sb[i].pidfd, SIGKILL, NULL, 0);
 	}
 	for (size_t i = 0; i < rec->n_nodes; i++) {
@@ -66,11 +78,15 @@ static void kill_sandboxes(const struct lab_rec *rec, struct progress *p)
 			lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
 			/* Not a new sandbox that took the name meanwhile (after
 			 * a `nsbox stop` of ours). */
-			sandbox_state_remove_if(name, sb[i].pid, sb[i].start);
+			int r = sandbox_state_remove_if(name, sb[i].pid, sb[i].start);
+			if (r < 0 && r != -ESTALE && !first)
+				first = nc_err_errno(err, -r, "lab %s: node %s: remove its record",
+						     rec->name, rec->nodes[i]);
 		}
 		progress_step(p);
 	}
 	free(sb);
+	return first;
 }
 
 int lab_teardown(const char *name, bool progress, struct nc_err *err)
@@ -80,7 +96,13 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 	if (r < 0)
 		return r;
 	struct progress *p = progress_new(progress, "lab", name, "down", 2 * rec.n_nodes);
-	kill_sandboxes(&rec, p);
+	/* The netns stay while their sandboxes may still run: no init goes on
+	 * in a netns without a name. */
+	if ((r = kill_sandboxes(&rec, p, err)) < 0) {
+		progress_done(p);
+		lab_rec_free(&rec);
+		return r;
+	}
 	char ns[300];
 	int first = 0;
 	for (size_t i = 0; i < rec.n_nodes; i++) {

@@ -162,9 +162,16 @@ __attribute__((noreturn)) static void child_main(const struct child_ctx *c)
 
 static int record(const struct sandbox_spec *spec, int dirfd, pid_t pid, struct nc_err *err)
 {
+	uint64_t start = 0;
+	/* One that died already (start 0: never taken for a live one) says
+	 * why through its error pipe, which sandbox_started reads. */
+	int r = proc_start_time(pid, &start);
+	if (r < 0 && r != -ESRCH)
+		return nc_err_errno(err, -r, "sandbox %s: read /proc/%d/stat", spec->name,
+				    (int)pid);
 	struct sandbox_rec rec = {
 	    .pid = pid,
-	    .start = proc_start_time(pid),
+	    .start = start,
 	    .detached = spec->detach,
 	    .created = time(NULL),
 	    .caps = spec->caps,
@@ -374,7 +381,8 @@ int sandbox_started(struct sandbox_launch *l, struct nc_err *err)
 	return -code;
 }
 
-int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
+		struct nc_err *err)
 {
 	sandbox_state_gc();
 	struct sandbox_launch l;
@@ -384,11 +392,18 @@ int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err)
 	if ((r = sandbox_started(&l, err)) < 0)
 		return r;
 	if (spec->detach) {
-		close(l.pidfd);
+		*ret_launch = l;
 		return 0;
 	}
 	int status = wait_forwarding(l.pidfd, spec->tty);
 	close(l.pidfd);
-	sandbox_state_remove(spec->name);
+	/* Its status would hide that something stays behind. */
+	if ((r = sandbox_state_remove(spec->name)) < 0) {
+		nc_err_errno(err, r,
+			     "sandbox %s: ended (status %d), but its record in %s/%s stays "
+			     "('nsbox stop %s' removes it)",
+			     spec->name, status, SANDBOX_STATE_DIR, spec->name, spec->name);
+		return -125;
+	}
 	return status;
 }

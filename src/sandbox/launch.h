@@ -34,8 +34,11 @@ void sandbox_launch_abort(struct sandbox_launch *l);
  * for signal N), 0 once a detached sandbox runs, or
  * minus the exit status nsbox must use (-125 nsbox failed, -126 cannot
  * execute, -127 not found) with err filled. Nothing of a failed launch
- * is left: no record, no mount, no process. */
-int sandbox_run(const struct sandbox_spec *spec, struct nc_err *err);
+ * is left: no record, no mount, no process. A detached sandbox is handed
+ * over in *ret_launch, for sandbox_launch_abort should what the caller
+ * does next fail; the caller closes its pidfd otherwise. */
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
+		struct nc_err *err);
 
 /* Run cmd in the running sandbox rec (all its namespaces and its root),
  * hardened as its own command was; same return convention. */

@@ -191,9 +191,13 @@ int sandbox_state_remove(const char *name)
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	static const char *const files[] = {"info", ".info", "log", "exit", ".exit"};
+	int r = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		unlinkat(dfd, files[i], 0);
-	return rmdir(path) < 0 && errno != ENOENT ? -errno : 0;
+		if (unlinkat(dfd, files[i], 0) < 0 && errno != ENOENT && !r)
+			r = -errno;
+	if (rmdir(path) < 0 && errno != ENOENT && !r)
+		r = -errno;
+	return r;
 }
 
 void sandbox_state_settle(const char *name)
@@ -214,16 +218,25 @@ int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start)
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	flock(fd, LOCK_EX);
+	if (flock(fd, LOCK_EX) < 0)
+		return -errno;
 	/* Under the lock, the record at path is still the one opened (not a
 	 * new launch's after another remover's rmdir) and names its init. */
 	struct stat a, b;
-	struct sandbox_rec now;
-	if (fstat(fd, &a) < 0 || stat(path, &b) < 0 || a.st_ino != b.st_ino ||
-	    sandbox_state_read(name, &now, NULL) < 0)
+	if (fstat(fd, &a) < 0)
+		return -errno;
+	if (stat(path, &b) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (a.st_ino != b.st_ino)
 		return 0;
+	struct sandbox_rec now;
+	int r = sandbox_state_read(name, &now, NULL);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
 	if (now.pid != pid || now.start != start)
-		return -EBUSY;
+		return -ESTALE;
 	return sandbox_state_remove(name);
 }
 
@@ -257,16 +270,18 @@ int sandbox_state_exit_status(const char *name)
 	return atoi(buf);
 }
 
-uint64_t proc_start_time(pid_t pid)
+int proc_start_time(pid_t pid, uint64_t *ret_start)
 {
 	char path[64], buf[1024];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return errno == ENOENT ? -ESRCH : -errno;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
+	if (n < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	if (n == 0)
+		return -ESRCH;
 	buf[n] = '\0';
 	/* comm (field 2) may hold spaces and ')'; fields resume after the
 	 * last ')'. starttime is field 22, the 20th after it. */
@@ -274,10 +289,13 @@ uint64_t proc_start_time(pid_t pid)
 	/* A zombie has ended; only its reaper has yet to look (an orphaned
 	 * init waits for whoever adopted it). */
 	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
-		return 0;
+		return -ESRCH;
 	for (int field = 2; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
+	if (!p)
+		return -EIO;
+	*ret_start = strtoull(p + 1, NULL, 10);
+	return 0;
 }
 
 int sandbox_pidfd(const struct sandbox_rec *rec, int *ret_pidfd)
@@ -286,12 +304,16 @@ int sandbox_pidfd(const struct sandbox_rec *rec, int *ret_pidfd)
 		return -ESRCH;
 	int fd = pidfd_open(rec->pid, 0);
 	if (fd < 0)
-		return -ESRCH;
+		return -errno;
 	/* Checked after the pidfd exists: if the start time matches now, the
 	 * pidfd refers to that process, whatever happens to the pid later. */
-	if (proc_start_time(rec->pid) != rec->start) {
+	uint64_t start;
+	int r = proc_start_time(rec->pid, &start);
+	if (r == 0 && start != rec->start)
+		r = -ESRCH;
+	if (r < 0) {
 		close(fd);
-		return -ESRCH;
+		return r;
 	}
 	*ret_pidfd = fd;
 	return 0;
@@ -309,11 +331,11 @@ void sandbox_state_gc(void)
 		 * or not: no need to look at its process. */
 		if (sandbox_state_read(names[i], &rec, NULL) < 0 || (rec.detached && rec.pid != 0))
 			continue;
-		int pidfd;
-		if (sandbox_pidfd(&rec, &pidfd) == 0) {
+		int pidfd, r = sandbox_pidfd(&rec, &pidfd);
+		if (r == 0)
 			close(pidfd);
+		if (r != -ESRCH)
 			continue;
-		}
 		/* A record without an init is a launch in progress for a
 		 * moment; one older than a minute is a launch that died. */
 		char path[300];

@@ -40,15 +40,17 @@ void sandbox_name_generate(char buf[static SANDBOX_NAME_MAX + 1]);
 int sandbox_state_create(const char *name, int *ret_dirfd, struct nc_err *err);
 int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err *err);
 int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err);
-/* Remove the record (its owner's way: no questions asked). */
+/* Remove the record (its owner's way: no questions asked): 0, or the
+ * first -errno of its files' unlinks and the rmdir (what is left stays
+ * for `nsbox cleanup`). */
 int sandbox_state_remove(const char *name);
 /* Wait while a launch under way has yet to name its init in the record. */
 void sandbox_state_settle(const char *name);
 /* Remove the record only if it still names the init pid (started at
  * start; 0 and 0: none, a launch that died), after waiting for a launch
- * under way: -EBUSY when it names another, i.e. the name went to a new
+ * under way: -ESTALE when it names another, i.e. the name went to a new
  * sandbox since the caller read it (it stopped ours meanwhile); 0 when it
- * is gone already. */
+ * is gone already; another -errno when it could not be read or removed. */
 int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start);
 /* Sorted names; free with nc_strv_free. */
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err);
@@ -56,10 +58,12 @@ int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err);
 int sandbox_state_exit_status(const char *name);
 
 /* A pidfd for the record's init, checked to be that very process (pid and
- * start time), or -ESRCH. */
+ * start time); -ESRCH when it is gone; another -errno when that cannot be
+ * told (pidfd_open or /proc failing): not a reason to think it gone. */
 int sandbox_pidfd(const struct sandbox_rec *rec, int *ret_pidfd);
-/* proc(5) field 22 of pid, or 0 when it is gone or a zombie. */
-uint64_t proc_start_time(pid_t pid);
+/* proc(5) field 22 of pid: 0, -ESRCH when it is gone or a zombie, or
+ * another -errno. */
+int proc_start_time(pid_t pid, uint64_t *ret_start);
 
 /* Remove the records of sandboxes whose init is gone and that nobody will
  * come back for (foreground ones whose nsbox was killed; records of a

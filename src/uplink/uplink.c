@@ -190,8 +190,11 @@ static int write_record(const struct uplink *u, struct nc_err *err)
 		fprintf(f, "allow=%s\n", rule);
 	}
 	fprintf(f, "wrote_resolv=%d\n", u->wrote_resolv);
-	if (fflush(f) != 0 || rename(tmp, path) < 0)
-		return nc_err_errno(err, errno, "journal: %s", path);
+	if (fflush(f) != 0 || rename(tmp, path) < 0) {
+		int r = nc_err_errno(err, errno, "journal: %s", path);
+		unlink(tmp);
+		return r;
+	}
 	return 0;
 }
 
@@ -429,8 +432,11 @@ static int forwarding_on(struct nc_ns *host, bool v6, struct nc_err *err)
 		if (!f)
 			return nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
 		fprintf(f, "%s %s\n", v4old, v6old);
-		if (fclose(f) != 0 || rename(FORWARD_SAVED ".tmp", FORWARD_SAVED) < 0)
-			return nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
+		if (fclose(f) != 0 || rename(FORWARD_SAVED ".tmp", FORWARD_SAVED) < 0) {
+			r = nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
+			unlink(FORWARD_SAVED ".tmp");
+			return r;
+		}
 	}
 	if (strcmp(v4old, "1") && (r = nc_sysctl_set(host, "net.ipv4.ip_forward", "1", err)) < 0)
 		return r;
@@ -459,12 +465,17 @@ static void forwarding_restore(struct nc_ns *host)
 
 /* ---- DNS --------------------------------------------------------------- */
 
-static void read_nameservers(const char *path, bool skip_loopback, struct nc_cidr *ret, size_t max,
-			     size_t *n)
+/* A file that is not there names no server; one that cannot be read is
+ * an error: an uplink without the host's servers would fail later, and
+ * not say why. */
+static int read_nameservers(const char *path, bool skip_loopback, struct nc_cidr *ret,
+			    size_t max, size_t *n, struct nc_err *err)
 {
 	_cleanup_(fclosep) FILE *f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : nc_err_errno(err, errno, "read %s", path);
 	char line[256];
-	while (f && *n < max && fgets(line, sizeof(line), f)) {
+	while (*n < max && fgets(line, sizeof(line), f)) {
 		char addr[128];
 		struct nc_cidr c;
 		if (sscanf(line, " nameserver %127s", addr) != 1 || nc_ip_parse(addr, &c, NULL) < 0)
@@ -475,18 +486,19 @@ static void read_nameservers(const char *path, bool skip_loopback, struct nc_cid
 			continue;
 		ret[(*n)++] = c;
 	}
+	return ferror(f) ? nc_err_errno(err, EIO, "read %s", path) : 0;
 }
 
 int uplink_host_dns(struct nc_cidr *ret, size_t max, size_t *ret_n, struct nc_err *err)
 {
 	size_t n = 0;
-	read_nameservers("/etc/resolv.conf", true, ret, max, &n);
+	int r = read_nameservers("/etc/resolv.conf", true, ret, max, &n, err);
 	/* A stub on the host's loopback is out of reach from another netns;
 	 * systemd-resolved lists the servers behind it here. */
-	if (n == 0)
-		read_nameservers("/run/systemd/resolve/resolv.conf", true, ret, max, &n);
+	if (r == 0 && n == 0)
+		r = read_nameservers("/run/systemd/resolve/resolv.conf", true, ret, max, &n, err);
 	*ret_n = n;
-	return 0;
+	return r;
 }
 
 void uplink_resolv_conf(const struct uplink_opts *o, char *buf, size_t len)
@@ -511,16 +523,31 @@ static int write_netns_resolv(const char *netns, const struct uplink_opts *o, bo
 	/* One the user put there stays theirs. */
 	if (access(path, F_OK) == 0)
 		return 0;
-	if ((mkdir("/etc/netns", 0755) < 0 && errno != EEXIST) ||
-	    (mkdir(dir, 0755) < 0 && errno != EEXIST))
-		return nc_err_errno(err, errno, "mkdir %s", dir);
-	uplink_resolv_conf(o, text, sizeof(text));
-	_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	size_t len = strlen(text);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		return nc_err_errno(err, errno, "write %s", path);
-	*ret_wrote = true;
-	return 0;
+	bool made_top = mkdir("/etc/netns", 0755) == 0;
+	if (!made_top && errno != EEXIST)
+		return nc_err_errno(err, errno, "mkdir /etc/netns");
+	bool made_dir = mkdir(dir, 0755) == 0;
+	int r = 0;
+	if (!made_dir && errno != EEXIST) {
+		r = nc_err_errno(err, errno, "mkdir %s", dir);
+	} else {
+		uplink_resolv_conf(o, text, sizeof(text));
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		size_t len = strlen(text);
+		ssize_t n = fd < 0 ? -1 : write(fd, text, len);
+		if (n != (ssize_t)len) {
+			r = nc_err_errno(err, n < 0 ? errno : EIO, "write %s", path);
+			if (fd >= 0)
+				unlink(path);
+		}
+	}
+	/* Only what this call made goes. */
+	if (r < 0 && made_dir)
+		rmdir(dir);
+	if (r < 0 && made_top)
+		rmdir("/etc/netns");
+	*ret_wrote = r == 0;
+	return r;
 }
 
 static void remove_netns_resolv(const char *netns)
@@ -712,7 +739,9 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 			forwarding_restore(host);
 		nc_strv_free(ids);
 		nft_sync(SYNC_REBUILD, NULL, NULL);
-		return r;
+		/* A failure, not a refusal (see uplink.h), whatever its errno
+		 * (a full disk's ENOSPC is not a full address pool's). */
+		return -EIO;
 	}
 	if (ret_uplink)
 		*ret_uplink = u;

@@ -65,8 +65,10 @@ struct uplink {
 	bool wrote_resolv;	 /* /etc/netns/NAME/resolv.conf is nsbox's */
 };
 
-/* Connect inside (the netns of id) to nsbox's netns. Validates all first;
- * on failure removes what it made. -EEXIST if id has one already. */
+/* Connect inside (the netns of id) to nsbox's netns. Validates all first:
+ * a refusal returns -EEXIST (id has one already), -EINVAL, -EADDRINUSE or
+ * -ENOSPC (no free subnet) with nothing made; a failure after that removes
+ * what it made and returns -EIO, whatever the cause in err. */
 int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o,
 	       struct uplink *ret_uplink, struct nc_err *err);
 /* Remove the uplink of id: veth, rules, record, resolv.conf it wrote;
