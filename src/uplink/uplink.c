@@ -356,10 +356,12 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 	FILE *fn = open_memstream(&nat, &l1), *fp = open_memstream(&pre, &l2),
 	     *fo = open_memstream(&out, &l3), *ff = open_memstream(&fwd, &l4);
 	size_t kept = 0;
-	for (size_t i = 0; i < n && fn && fp && fo && ff; i++) {
+	/* A record that cannot be read fails the sync: rebuilt without it,
+	 * the table would drop that uplink's rules and say nothing. */
+	for (size_t i = 0; i < n && fn && fp && fo && ff && r == 0; i++) {
 		struct uplink u;
 		bool take = mode == SYNC_REBUILD || (mode == SYNC_APPEND) == !strcmp(ids[i], id);
-		if (take && uplink_read(ids[i], &u, NULL) == 0) {
+		if (take && (r = uplink_read(ids[i], &u, err)) == 0) {
 			nft_uplink(fn, fp, fo, ff, &u);
 			kept++;
 		}
@@ -402,8 +404,9 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 	}
 	if (s)
 		fclose(s);
-	r = script && nat && pre && out && fwd ? nc_nft_run(script, err)
-					       : nc_err_errno(err, ENOMEM, "nftables");
+	if (r == 0)
+		r = script && nat && pre && out && fwd ? nc_nft_run(script, err)
+						       : nc_err_errno(err, ENOMEM, "nftables");
 	free(nat);
 	free(pre);
 	free(out);
@@ -468,8 +471,8 @@ static void forwarding_restore(struct nc_ns *host)
 /* A file that is not there names no server; one that cannot be read is
  * an error: an uplink without the host's servers would fail later, and
  * not say why. */
-static int read_nameservers(const char *path, bool skip_loopback, struct nc_cidr *ret,
-			    size_t max, size_t *n, struct nc_err *err)
+static int read_nameservers(const char *path, bool skip_loopback, struct nc_cidr *ret, size_t max,
+			    size_t *n, struct nc_err *err)
 {
 	_cleanup_(fclosep) FILE *f = fopen(path, "re");
 	if (!f)
@@ -785,12 +788,17 @@ int uplink_del(const char *id, struct nc_err *err)
 	if (threaded)
 		pthread_join(thread, NULL);
 	/* Gone already when its netns went: the veth dies with either end.
-	 * Failed, the record stays, for `uplink del` or `cleanup` to retry;
-	 * its rules come back with the next rebuild. */
+	 * Either failed, the record stays, for `uplink del` or `cleanup` to
+	 * retry (its rules come back with the next rebuild, or go with it). */
 	if (del.r < 0 && del.r != -ENODEV) {
 		if (err)
 			*err = del.err;
 		return del.r;
+	}
+	if (nft_r < 0) {
+		if (err)
+			*err = nft_err;
+		return nft_r;
 	}
 	if (u.wrote_resolv && !strncmp(id, "netns:", 6))
 		remove_netns_resolv(id + 6);
@@ -805,7 +813,5 @@ int uplink_del(const char *id, struct nc_err *err)
 	nc_strv_free(ids);
 	if (n == 0)
 		forwarding_restore(host);
-	if (nft_r < 0 && err)
-		*err = nft_err;
-	return nft_r;
+	return 0;
 }
