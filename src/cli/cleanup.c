@@ -115,6 +115,8 @@ int cmd_cleanup(int argc, char **argv)
 		}
 		nc_strv_free(names);
 	}
+	if (!dry && uplink_forwarding_release_if_unused(&err) < 0)
+		ret = cli_fail(EXIT_OPFAIL, &err);
 	if (journal_list("netns", &names, &n, &err) == 0) {
 		for (size_t k = 0; k < n; k++) {
 			int r = dry ? 0 : nc_netns_del(names[k], &err);

@@ -153,6 +153,13 @@ int journal_dir_names(const char *dir, char ***ret_names, size_t *ret_n, struct 
 		return nc_err_errno(err, ENOMEM, "journal: list %s", dir);
 	size_t n = 0;
 	DIR *d = opendir(dir);
+	/* Not made yet: nothing recorded. Not readable: not known to be empty
+	 * (a table rebuilt from no records would drop every rule). */
+	if (!d && errno != ENOENT) {
+		int r = nc_err_errno(err, errno, "journal: list %s", dir);
+		free(v);
+		return r;
+	}
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		/* Dot files are temporaries of write-then-rename, and . and .. */

@@ -451,19 +451,38 @@ static int forwarding_on(struct nc_ns *host, bool v6, struct nc_err *err)
 	return 0;
 }
 
-static void forwarding_restore(struct nc_ns *host)
+/* The saved values go back, and the file with them; until they are back
+ * it stays, for the next uplink del or cleanup to try again. */
+static int forwarding_restore(struct nc_ns *host, struct nc_err *err)
 {
 	char v4[8], v6[8];
 	FILE *f = fopen(FORWARD_SAVED, "re");
 	if (!f)
-		return;
+		return errno == ENOENT ? 0 : nc_err_errno(err, errno, "journal: %s", FORWARD_SAVED);
 	int got = fscanf(f, "%7s %7s", v4, v6);
 	fclose(f);
-	if (got == 2) {
-		nc_sysctl_set(host, "net.ipv4.ip_forward", v4, NULL);
-		nc_sysctl_set(host, "net.ipv6.conf.all.forwarding", v6, NULL);
-	}
+	int r;
+	if (got == 2 && ((r = nc_sysctl_set(host, "net.ipv4.ip_forward", v4, err)) < 0 ||
+			 (r = nc_sysctl_set(host, "net.ipv6.conf.all.forwarding", v6, err)) < 0))
+		return nc_err_prefix(err, "forwarding: put back as before the first uplink");
 	unlink(FORWARD_SAVED);
+	return 0;
+}
+
+int uplink_forwarding_release_if_unused(struct nc_err *err)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	int r = uplink_list(&ids, &n, err);
+	if (r < 0)
+		return r;
+	nc_strv_free(ids);
+	if (n > 0 || access(FORWARD_SAVED, F_OK) < 0)
+		return 0;
+	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
+	if ((r = nc_ns_open(NULL, &host, err)) < 0)
+		return r;
+	return forwarding_restore(host, err);
 }
 
 /* ---- DNS --------------------------------------------------------------- */
@@ -739,7 +758,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 		char **ids = NULL;
 		size_t n = 0;
 		if (uplink_list(&ids, &n, NULL) == 0 && n == 0)
-			forwarding_restore(host);
+			forwarding_restore(host, NULL);
 		nc_strv_free(ids);
 		nft_sync(SYNC_REBUILD, NULL, NULL);
 		/* A failure, not a refusal (see uplink.h), whatever its errno
@@ -811,7 +830,5 @@ int uplink_del(const char *id, struct nc_err *err)
 	if ((r = uplink_list(&ids, &n, err)) < 0)
 		return r;
 	nc_strv_free(ids);
-	if (n == 0)
-		forwarding_restore(host);
-	return 0;
+	return n == 0 ? forwarding_restore(host, err) : 0;
 }

@@ -74,6 +74,9 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 /* Remove the uplink of id: veth, rules, record, resolv.conf it wrote;
  * forwarding back to what it was when the last goes. -ENOENT if none. */
 int uplink_del(const char *id, struct nc_err *err);
+/* With no uplink left, forwarding back to what it was before the first
+ * (after an uplink del that could not put it back). */
+int uplink_forwarding_release_if_unused(struct nc_err *err);
 int uplink_read(const char *id, struct uplink *ret, struct nc_err *err);
 /* Ids of every uplink; free with nc_strv_free. */
 int uplink_list(char ***ret_ids, size_t *ret_n, struct nc_err *err);
