@@ -79,10 +79,14 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
 		if (!strcmp(argv[i], commands[c].name)) {
 			int r = commands[c].fn(argc - i, argv + i);
-			/* Output that never arrived (a full disk) fails the
-			 * command, as coreutils' close_stdout does. */
+			/* Output that never arrived (a full disk) is an error,
+			 * as coreutils' close_stdout makes it; but what the
+			 * command did stands, and the message says so. */
 			if (fflush(stdout) == EOF && r == 0) {
-				fprintf(stderr, "nsbox: standard output: %s\n", nc_strerror(errno));
+				fprintf(stderr,
+					"nsbox: standard output: %s (the command was carried out; "
+					"only its output is lost)\n",
+					nc_strerror(errno));
 				return EXIT_OPFAIL;
 			}
 			return r;

@@ -124,8 +124,10 @@ int cmd_cleanup(int argc, char **argv)
 				ret = cli_fail(EXIT_OPFAIL, &err);
 				continue;
 			}
-			if (!dry)
-				journal_forget("netns", names[k], NULL);
+			if (!dry && journal_forget("netns", names[k], &err) < 0) {
+				ret = cli_fail(EXIT_OPFAIL, &err);
+				continue;
+			}
 			say(dry, "netns", names[k]);
 		}
 		nc_strv_free(names);

@@ -38,21 +38,29 @@ static int kill_sandboxes(const struct lab_rec *rec, struct progress *p, struct 
 			continue;
 		lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
 		struct sandbox_rec s;
-		if (sandbox_state_read(name, &s, NULL) < 0)
-			continue;
+		int r = sandbox_state_read(name, &s, NULL);
 		/* A launch under way (nsbox run --name LAB-NODE's, or ours
 		 * in another process) names its init first. */
-		if (s.pid == 0) {
+		if (r == 0 && s.pid == 0) {
 			sandbox_state_settle(name);
-			if (sandbox_state_read(name, &s, NULL) < 0)
-				continue;
+			r = sandbox_state_read(name, &s, NULL);
+		}
+		if (r == -ENOENT)
+			continue;
+		if (r < 0) {
+			/* Unread, it may still run: the lab stays for another
+			 * `lab down`. */
+			if (!first)
+				first = nc_err_errno(err, -r, "lab %s: node %s: read its record",
+						     rec->name, rec->nodes[i]);
+			continue;
 		}
 		/* The node's sandbox lives in the node's netns; one of that
 		 * name elsewhere is nsbox run's, not ours. One still without
 		 * an init is a launch of ours cut short. */
 		if (s.pid != 0 && strcmp(s.netns, name))
 			continue;
-		int r = sandbox_pidfd(&s, &sb[i].pidfd);
+		r = sandbox_pidfd(&s, &sb[i].pidfd);
 		if (r < 0 && r != -ESRCH) {
 			/* Not known to be gone: its record (and the lab) stay
 			 * for another `lab down`. */
@@ -110,11 +118,19 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 		/* Ours are journaled from before they are made; any other
 		 * netns of that name (up refused, or lost a race to iproute2)
 		 * is someone else's. */
-		if (journal_get("netns", ns) == JOURNAL_NONE) {
+		enum journal_state js = journal_get("netns", ns);
+		if (js == JOURNAL_NONE) {
 			progress_step(p);
 			continue;
 		}
 		struct nc_err e;
+		if (js == JOURNAL_UNREADABLE) {
+			if (!first)
+				first = nc_err_errno(err, errno, "lab %s: journal of netns %s",
+						     name, ns);
+			progress_step(p);
+			continue;
+		}
 		char id[320];
 		snprintf(id, sizeof(id), "netns:%s", ns);
 		/* Its rules and record; its veth goes with the netns anyway. */
@@ -133,15 +149,17 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 			if (err)
 				*err = e;
 		}
-		if (r == 0 || r == -ENOENT)
-			journal_forget("netns", ns, NULL);
+		if ((r == 0 || r == -ENOENT) && (r = journal_forget("netns", ns, &e)) < 0 &&
+		    !first) {
+			first = r;
+			if (err)
+				*err = e;
+		}
 		progress_step(p);
 	}
 	progress_done(p);
-	if (!first) {
-		lab_rec_remove(name);
+	if (!first && (first = lab_rec_remove(name, err)) == 0)
 		lab_neigh_release_if_unused();
-	}
 	lab_rec_free(&rec);
 	return first;
 }

@@ -45,16 +45,20 @@ static int write_file(int dirfd, const char *name, const char *data, size_t len,
 	_cleanup_close_ int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return nc_err_errno(err, errno, "lab journal: write %s", name);
-	for (size_t off = 0; off < len;) {
+	int r = 0;
+	for (size_t off = 0; off < len && r == 0;) {
 		ssize_t n = write(fd, data + off, len - off);
 		if (n < 0)
-			return nc_err_errno(err, errno, "lab journal: write %s", name);
-		off += (size_t)n;
+			r = nc_err_errno(err, errno, "lab journal: write %s", name);
+		else
+			off += (size_t)n;
 	}
 	/* Complete or absent, never torn: a crash may come at any point. */
-	if (renameat(dirfd, tmp, dirfd, name) < 0)
-		return nc_err_errno(err, errno, "lab journal: write %s", name);
-	return 0;
+	if (r == 0 && renameat(dirfd, tmp, dirfd, name) < 0)
+		r = nc_err_errno(err, errno, "lab journal: write %s", name);
+	if (r < 0)
+		unlinkat(dirfd, tmp, 0);
+	return r;
 }
 
 int lab_rec_create(const struct topo *t, const char *source, struct nc_err *err)
@@ -69,20 +73,24 @@ int lab_rec_create(const struct topo *t, const char *source, struct nc_err *err)
 	if (mkdir(path, 0700) < 0)
 		return errno == EEXIST ? -EEXIST : nc_err_errno(err, errno, "mkdir %s", path);
 	_cleanup_close_ int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return nc_err_errno(err, errno, "open %s", path);
-
 	size_t cap = 64 * (t->n_nodes + 1), len = 0;
-	_cleanup_free_ char *nodes = malloc(cap);
-	if (!nodes)
-		return nc_err_errno(err, ENOMEM, "lab %s", t->name);
-	for (size_t i = 0; i < t->n_nodes; i++)
+	_cleanup_free_ char *nodes = dirfd < 0 ? NULL : malloc(cap);
+	int r = 0;
+	if (dirfd < 0)
+		r = nc_err_errno(err, errno, "open %s", path);
+	else if (!nodes)
+		r = nc_err_errno(err, ENOMEM, "lab %s", t->name);
+	for (size_t i = 0; r == 0 && i < t->n_nodes; i++)
 		len += (size_t)snprintf(nodes + len, cap - len, "%s %s\n", t->nodes[i].name,
 					kind_names[t->nodes[i].kind]);
 	/* The source first: a lab whose node list exists can be compared. */
-	int r = write_file(dirfd, "source", source, strlen(source), err);
+	if (r == 0)
+		r = write_file(dirfd, "source", source, strlen(source), err);
 	if (r == 0)
 		r = write_file(dirfd, "nodes", nodes, len, err);
+	/* Nothing was made under it yet: the record goes. */
+	if (r < 0)
+		lab_rec_remove(t->name, NULL);
 	return r;
 }
 
@@ -96,19 +104,24 @@ int lab_rec_mark_up(const char *name, struct nc_err *err)
 	return write_file(dirfd, "up", "", 0, err);
 }
 
-void lab_rec_remove(const char *name)
+int lab_rec_remove(const char *name, struct nc_err *err)
 {
 	char path[256];
 	if (lab_dir(name, path, sizeof(path)) < 0)
-		return;
+		return nc_err_set(err, ENAMETOOLONG, "lab %s: name too long", name);
 	_cleanup_close_ int dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd >= 0) {
-		static const char *const files[] = {"up",  "nodes",  "source",
-						    ".up", ".nodes", ".source"};
-		for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-			unlinkat(dirfd, files[i], 0);
-	}
-	rmdir(path);
+	if (dirfd < 0)
+		return errno == ENOENT ? 0 : nc_err_errno(err, errno, "lab journal: open %s", path);
+	/* "up" first: a record that lost it reads as a lab not (all) up,
+	 * which lab down finishes. */
+	static const char *const files[] = {"up", ".up", "nodes", ".nodes", "source", ".source"};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		if (unlinkat(dirfd, files[i], 0) < 0 && errno != ENOENT)
+			return nc_err_errno(err, errno, "lab journal: remove %s/%s", path,
+					    files[i]);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "lab journal: remove %s", path);
+	return 0;
 }
 
 static char *read_all(int dirfd, const char *name)

@@ -9,7 +9,8 @@ const char *lab_kind_name(enum node_kind k);
  * (err untouched) when the lab is already recorded. */
 int lab_rec_create(const struct topo *t, const char *source, struct nc_err *err);
 int lab_rec_mark_up(const char *name, struct nc_err *err);
-void lab_rec_remove(const char *name);
+/* 0, or -errno with err filled and the rest of the record left. */
+int lab_rec_remove(const char *name, struct nc_err *err);
 
 /* lab_down without taking the journal lock (for a caller that holds it). */
 int lab_teardown(const char *name, bool progress, struct nc_err *err);

@@ -331,7 +331,7 @@ int lab_up(const struct topo *t, const struct lab_up_opts *o, struct nc_err *err
 	if (r < 0)
 		return r;
 	if ((r = names_free(t, err)) < 0) {
-		lab_rec_remove(t->name);
+		lab_rec_remove(t->name, NULL);
 		return r;
 	}
 
@@ -373,11 +373,14 @@ fail:
 		nc_ns_free(c.ns[i]);
 	free(c.ns);
 	free(c.next_ifindex);
-	/* The message is about the failure; the teardown's own troubles,
-	 * if any, would only hide it. */
-	lab_teardown(t->name, false, NULL);
-	return r;
 fail_record:
-	lab_teardown(t->name, false, NULL);
+	/* The message is about the failure; a teardown that failed too only
+	 * adds where the rest stays (the lab's record names it). */
+	if (lab_teardown(t->name, false, NULL) < 0 && err) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 "; the rollback failed too ('nsbox lab down %s' removes the rest)",
+			 t->name);
+	}
 	return r;
 }

@@ -85,9 +85,9 @@ enum journal_state journal_get(const char *kind, const char *id)
 		return JOURNAL_NONE;
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return JOURNAL_NONE;
+		return errno == ENOENT ? JOURNAL_NONE : JOURNAL_UNREADABLE;
 	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		return JOURNAL_NONE;
+		return JOURNAL_UNREADABLE;
 	return strncmp(buf, "done", 4) ? JOURNAL_INTENT : JOURNAL_DONE;
 }
 

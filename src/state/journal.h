@@ -15,6 +15,7 @@ enum journal_state {
 	JOURNAL_NONE,
 	JOURNAL_INTENT,
 	JOURNAL_DONE,
+	JOURNAL_UNREADABLE, /* there, but cannot be read now (errno) */
 };
 
 /* kind: "netns", ...; id: the object's name (no '/'). */

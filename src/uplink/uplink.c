@@ -465,7 +465,9 @@ static int forwarding_restore(struct nc_ns *host, struct nc_err *err)
 	if (got == 2 && ((r = nc_sysctl_set(host, "net.ipv4.ip_forward", v4, err)) < 0 ||
 			 (r = nc_sysctl_set(host, "net.ipv6.conf.all.forwarding", v6, err)) < 0))
 		return nc_err_prefix(err, "forwarding: put back as before the first uplink");
-	unlink(FORWARD_SAVED);
+	/* Left, the next first uplink would not save the values of then. */
+	if (unlink(FORWARD_SAVED) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "journal: remove %s", FORWARD_SAVED);
 	return 0;
 }
 
@@ -572,15 +574,19 @@ static int write_netns_resolv(const char *netns, const struct uplink_opts *o, bo
 	return r;
 }
 
-static void remove_netns_resolv(const char *netns)
+static int remove_netns_resolv(const char *netns, struct nc_err *err)
 {
 	char dir[300], path[320];
 	snprintf(dir, sizeof(dir), "/etc/netns/%s", netns);
 	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
-	unlink(path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return nc_err_errno(err, errno, "remove %s", path);
 	/* Directories nsbox may have made; left alone if anything else is in. */
-	rmdir(dir);
-	rmdir("/etc/netns");
+	if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+		return nc_err_errno(err, errno, "remove %s", dir);
+	if (rmdir("/etc/netns") < 0 && errno != ENOENT && errno != ENOTEMPTY && errno != EEXIST)
+		return nc_err_errno(err, errno, "remove /etc/netns");
+	return 0;
 }
 
 /* ---- add / del --------------------------------------------------------- */
@@ -750,7 +756,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	    (r = write_record(&u, err)) < 0 || (r = nft_sync(SYNC_APPEND, id, err)) < 0) {
 		/* The lock is ours: undo without asking for it again. */
 		if (u.wrote_resolv)
-			remove_netns_resolv(id + 6);
+			remove_netns_resolv(id + 6, NULL);
 		nc_link_del(host, u.host_if, NULL);
 		char path[400];
 		record_path(id, path, sizeof(path));
@@ -819,8 +825,10 @@ int uplink_del(const char *id, struct nc_err *err)
 			*err = nft_err;
 		return nft_r;
 	}
-	if (u.wrote_resolv && !strncmp(id, "netns:", 6))
-		remove_netns_resolv(id + 6);
+	/* Before the record that says it is nsbox's: a retry finishes it. */
+	if (u.wrote_resolv && !strncmp(id, "netns:", 6) &&
+	    (r = remove_netns_resolv(id + 6, err)) < 0)
+		return r;
 	char path[400];
 	record_path(id, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
