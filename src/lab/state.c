@@ -124,22 +124,28 @@ int lab_rec_remove(const char *name, struct nc_err *err)
 	return 0;
 }
 
-static char *read_all(int dirfd, const char *name)
+/* The file's text in *ret (NULL when there is no such file): 0 or -errno. */
+static int read_all(int dirfd, const char *name, char **ret)
 {
+	*ret = NULL;
 	_cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return NULL;
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
 	char *buf = malloc((size_t)st.st_size + 1);
 	if (!buf)
-		return NULL;
+		return -ENOMEM;
 	ssize_t n = read(fd, buf, (size_t)st.st_size);
 	if (n < 0) {
+		int r = -errno;
 		free(buf);
-		return NULL;
+		return r;
 	}
 	buf[n] = '\0';
-	return buf;
+	*ret = buf;
+	return 0;
 }
 
 void lab_rec_free(struct lab_rec *rec)
@@ -164,11 +170,18 @@ int lab_rec_read(const char *name, struct lab_rec *ret_rec, struct nc_err *err)
 		return errno == ENOENT ? nc_err_set(err, ENOENT, "lab %s: no such lab", name)
 				       : nc_err_errno(err, errno, "open %s", path);
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
-	rec.source = read_all(dirfd, "source");
+	_cleanup_free_ char *nodes = NULL;
+	int r = read_all(dirfd, "source", &rec.source);
+	if (r == 0)
+		r = read_all(dirfd, "nodes", &nodes);
+	if (r < 0) {
+		free(rec.source);
+		return nc_err_errno(err, -r, "lab %s: read its record in %s", name, path);
+	}
 	rec.complete = faccessat(dirfd, "up", F_OK, 0) == 0;
-	_cleanup_free_ char *nodes = read_all(dirfd, "nodes");
 	/* Without a node list (a crash before it was written) nothing of
-	 * the lab was made yet: an empty lab, still to be removed. */
+	 * the lab was made yet: an empty lab, still to be removed. A list
+	 * that cannot be read is not an empty one. */
 	for (char *line = nodes, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (!next)
