@@ -178,7 +178,15 @@ _state_is_before() {
 }
 # same_state: the machine is as $TMP/before says; a process that nsbox
 # killed may take a moment to go.
-same_state() { _state_is_before || wait_until 3 _state_is_before; }
+# (Three seconds by the clock: wait_until counts tries, and one snapshot
+# takes a third of a second.)
+same_state() {
+	local end=$((SECONDS + 3))
+	until _state_is_before; do
+		((SECONDS < end)) || return 1
+		sleep 0.1
+	done
+}
 
 # --- the operations ---
 # For each: its command (args_of), what it needs (need: made once, before
@@ -387,6 +395,10 @@ values() {
 	local max=$1 k
 	if ((FULL || max <= CAP)); then
 		seq 1 "$max"
+		return
+	fi
+	if ((CAP == 1)); then
+		echo 1
 		return
 	fi
 	for ((k = 0; k < CAP; k++)); do
