@@ -253,8 +253,10 @@ int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err);
 /* ---- nftables (nft.c) --------------------------------------------------- */
 
 /* Run an nft script (nft(8) syntax) as one transaction, in the calling
- * thread's netns, through libnftables loaded on first use. */
-int nc_nft_run(const char *script, struct nc_err *err);
+ * thread's netns, through libnftables loaded on first use, in a child
+ * process. meanwhile(arg), if not NULL, runs once in the caller while the
+ * child works (whatever happens): the waits of both overlap. */
+int nc_nft_run(const char *script, void (*meanwhile)(void *arg), void *arg, struct nc_err *err);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 

@@ -66,25 +66,37 @@ static int run_child(const struct nft_api *api, const char *script, int fd)
 	return msg && memmem(msg, len, "not supported", 13) ? 2 : 1;
 }
 
-int nc_nft_run(const char *script, struct nc_err *err)
+int nc_nft_run(const char *script, void (*meanwhile)(void *arg), void *arg, struct nc_err *err)
 {
 	struct nft_api api = {0};
 	int r = load(&api, err);
-	if (r < 0)
+	if (r < 0) {
+		if (meanwhile)
+			meanwhile(arg);
 		return r;
+	}
 	/* In a child of its own: libnftables exits the process when it
 	 * cannot open its netlink socket (exit(3) in mnl.c's
 	 * netlink_init_error, say out of file descriptors), which would leave
 	 * whatever nsbox had made so far. Its stderr is the pipe, so that
 	 * message is ours to pass on. */
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return nc_err_errno(err, errno, "nftables: pipe");
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = nc_err_errno(err, errno, "nftables: pipe");
+		if (meanwhile)
+			meanwhile(arg);
+		return r;
+	}
+	/* Forked before meanwhile starts a thread of its own, if it does:
+	 * a fork with other threads running (and maybe holding a lock of the
+	 * allocator: ASan's has no fork handler) would be no safe child. */
 	pid_t pid = fork();
 	if (pid < 0) {
 		r = nc_err_errno(err, errno, "nftables: fork");
 		close(p[0]);
 		close(p[1]);
+		if (meanwhile)
+			meanwhile(arg);
 		return r;
 	}
 	if (pid == 0) {
@@ -94,6 +106,8 @@ int nc_nft_run(const char *script, struct nc_err *err)
 		_exit(run_child(&api, script, p[1]));
 	}
 	close(p[1]);
+	if (meanwhile)
+		meanwhile(arg);
 	char msg[200];
 	size_t len = 0;
 	ssize_t n;

@@ -205,7 +205,7 @@ static int nat_masquerade(void *arg, struct nc_err *err)
 			  "\t\toifname \"uplink0\" masquerade\n"
 			  "\t}\n"
 			  "}\n",
-			  err);
+			  NULL, NULL, err);
 }
 
 static int add_uplinks(struct up_ctx *c)

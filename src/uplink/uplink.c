@@ -3,7 +3,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -344,13 +343,17 @@ enum sync_mode {
  * anything from nf_tables costs an RCU grace period when its socket is
  * closed (10-16 ms here, bench/RESULTS.md), so a new uplink only adds:
  * its rules to the table, or the table itself when it is the first. */
-static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
+static int nft_sync(enum sync_mode mode, const char *id, void (*meanwhile)(void *arg), void *arg,
+		    struct nc_err *err)
 {
 	char **ids = NULL;
 	size_t n = 0;
 	int r = uplink_list(&ids, &n, err);
-	if (r < 0)
+	if (r < 0) {
+		if (meanwhile)
+			meanwhile(arg);
 		return r;
+	}
 	char *nat = NULL, *pre = NULL, *out = NULL, *fwd = NULL, *script = NULL;
 	size_t l1, l2, l3, l4, l5;
 	FILE *fn = open_memstream(&nat, &l1), *fp = open_memstream(&pre, &l2),
@@ -404,9 +407,14 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 	}
 	if (s)
 		fclose(s);
-	if (r == 0)
-		r = script && nat && pre && out && fwd ? nc_nft_run(script, err)
-						       : nc_err_errno(err, ENOMEM, "nftables");
+	if (r == 0 && script && nat && pre && out && fwd)
+		r = nc_nft_run(script, meanwhile, arg, err);
+	else {
+		if (r == 0)
+			r = nc_err_errno(err, ENOMEM, "nftables");
+		if (meanwhile)
+			meanwhile(arg);
+	}
 	free(nat);
 	free(pre);
 	free(out);
@@ -415,7 +423,7 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 	nc_strv_free(ids);
 	/* A table someone else removed (or a first that is not): rebuild. */
 	if (r < 0 && mode == SYNC_APPEND)
-		return nft_sync(SYNC_REBUILD, NULL, err);
+		return nft_sync(SYNC_REBUILD, NULL, NULL, NULL, err);
 	return r;
 }
 
@@ -753,7 +761,8 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	if ((r = wire(host, inside, &u, err)) < 0 ||
 	    (r = forwarding_on(host, u.has_ipv6, err)) < 0 ||
 	    (is_netns && (r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err)) < 0) ||
-	    (r = write_record(&u, err)) < 0 || (r = nft_sync(SYNC_APPEND, id, err)) < 0) {
+	    (r = write_record(&u, err)) < 0 ||
+	    (r = nft_sync(SYNC_APPEND, id, NULL, NULL, err)) < 0) {
 		/* The lock is ours: undo without asking for it again. */
 		if (u.wrote_resolv)
 			remove_netns_resolv(id + 6, NULL);
@@ -766,7 +775,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 		if (uplink_list(&ids, &n, NULL) == 0 && n == 0)
 			forwarding_restore(host, NULL);
 		nc_strv_free(ids);
-		nft_sync(SYNC_REBUILD, NULL, NULL);
+		nft_sync(SYNC_REBUILD, NULL, NULL, NULL, NULL);
 		/* A failure, not a refusal (see uplink.h), whatever its errno
 		 * (a full disk's ENOSPC is not a full address pool's). */
 		return -EIO;
@@ -783,11 +792,10 @@ struct link_del {
 	struct nc_err err;
 };
 
-static void *link_del_main(void *arg)
+static void link_del_run(void *arg)
 {
 	struct link_del *d = arg;
 	d->r = nc_link_del(d->ns, d->ifname, &d->err);
-	return NULL;
 }
 
 int uplink_del(const char *id, struct nc_err *err)
@@ -802,16 +810,11 @@ int uplink_del(const char *id, struct nc_err *err)
 		return r;
 	/* The veth's deletion and the rules' each wait for an RCU grace
 	 * period in the kernel (unregistering a device; freeing nf_tables
-	 * objects): side by side, the two waits overlap. */
+	 * objects): the veth goes while libnftables' child works, and the
+	 * two waits overlap. */
 	struct link_del del = {.ns = host, .ifname = u.host_if};
-	pthread_t thread;
-	bool threaded = pthread_create(&thread, NULL, link_del_main, &del) == 0;
-	if (!threaded)
-		link_del_main(&del);
 	struct nc_err nft_err;
-	int nft_r = nft_sync(SYNC_REMOVE, id, &nft_err);
-	if (threaded)
-		pthread_join(thread, NULL);
+	int nft_r = nft_sync(SYNC_REMOVE, id, link_del_run, &del, &nft_err);
 	/* Gone already when its netns went: the veth dies with either end.
 	 * Either failed, the record stays, for `uplink del` or `cleanup` to
 	 * retry (its rules come back with the next rebuild, or go with it). */

@@ -29,7 +29,7 @@
 # first N. strace -b execve leaves the commands nsbox starts alone.
 #
 # The suite runs every N for cheap pairs and a stride of at most
-# FAULT_CAP (default 6) values for the others; FAULT_FULL=1 (scripts/faults)
+# FAULT_CAP (default 3) values for the others; FAULT_FULL=1 (scripts/faults)
 # runs every N. FAULT_OPS="netns-add link-del ..." and FAULT_SYSCALLS limit
 # the sweep. The last line of the output gives the figures.
 # A pid namespace of the test's own, with this script as its PID 1: what
@@ -57,7 +57,7 @@ if [[ -n ${FAULT_DEBUG:-} ]]; then # a file: an xtrace with times goes there
 	set -x
 fi
 FULL=${FAULT_FULL:-0}
-CAP=${FAULT_CAP:-6}
+CAP=${FAULT_CAP:-3}
 OPS=${FAULT_OPS:-netns-add netns-del link-add link-del run run-d stop uplink-add uplink-del lab-up lab-down}
 SYSCALLS=${FAULT_SYSCALLS:-sendmsg recvmsg socket bind mount umount2 clone3 clone unshare setns
 	pidfd_open openat openat2 mkdir mkdirat write rename renameat unlink unlinkat rmdir flock
