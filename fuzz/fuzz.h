@@ -24,6 +24,24 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* Split s[0..size) into at most max words at spaces, tabs, newlines and
+ * NULs, as a shell would give them, each in its own allocation (to catch
+ * reads past its end) in ret_words; free each. Returns how many. */
+static inline size_t fuzz_words(const char *s, size_t size, char **ret_words, size_t max)
+{
+	size_t n = 0, i = 0;
+	while (i < size && n < max) {
+		while (i < size && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
+			i++;
+		size_t start = i;
+		while (i < size && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
+			i++;
+		if (i > start)
+			ret_words[n++] = fuzz_str((const uint8_t *)s + start, i - start);
+	}
+	return n;
+}
+
 /* Every failure must say what failed: a positive code and a message. */
 static inline void fuzz_check_err(int r, const struct nc_err *err)
 {

@@ -187,21 +187,9 @@ static int parse(const char *s, size_t size)
 {
 	char *copies[MAX_WORDS];
 	char *argv[MAX_WORDS + 1];
-	int argc = 0;
-
-	size_t i = 0;
-	while (i < size && argc < MAX_WORDS) {
-		while (i < size && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
-			i++;
-		size_t start = i;
-		while (i < size && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
-			i++;
-		if (i > start) {
-			copies[argc] = fuzz_str((const uint8_t *)s + start, i - start);
-			argv[argc] = copies[argc];
-			argc++;
-		}
-	}
+	int argc = (int)fuzz_words(s, size, copies, MAX_WORDS);
+	for (int k = 0; k < argc; k++)
+		argv[k] = copies[k];
 	argv[argc] = NULL;
 
 	/* The options of one invocation: as nsbox starts. */

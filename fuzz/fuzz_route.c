@@ -10,22 +10,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s = fuzz_str(data, size);
 	char *copies[MAX_WORDS];
 	const char *words[MAX_WORDS];
-	size_t n = 0;
-
-	/* Each word in its own allocation, to catch reads past its end. */
-	size_t i = 0;
-	while (i < size && n < MAX_WORDS) {
-		while (i < size && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
-			i++;
-		size_t start = i;
-		while (i < size && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\0'))
-			i++;
-		if (i > start) {
-			copies[n] = fuzz_str((const uint8_t *)s + start, i - start);
-			words[n] = copies[n];
-			n++;
-		}
-	}
+	size_t n = fuzz_words(s, size, copies, MAX_WORDS);
+	for (size_t k = 0; k < n; k++)
+		words[k] = copies[k];
 
 	struct nc_route rt;
 	struct nc_err err;
