@@ -180,10 +180,14 @@ int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_
 
 int sandbox_state_remove(const char *name)
 {
-	/* What nsbox made for the sandbox goes with its record. */
+	/* What nsbox made for the sandbox goes with its record, first: the
+	 * record stays while its uplink does, for a retry to find it. */
 	char id[320];
 	snprintf(id, sizeof(id), "sandbox:%s", name);
-	uplink_del(id, NULL);
+	int r = uplink_del(id, NULL);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = 0;
 	char path[300];
 	if (dir_path(name, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
@@ -191,7 +195,6 @@ int sandbox_state_remove(const char *name)
 	if (dfd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	static const char *const files[] = {"info", ".info", "log", "exit", ".exit"};
-	int r = 0;
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (unlinkat(dfd, files[i], 0) < 0 && errno != ENOENT && !r)
 			r = -errno;
