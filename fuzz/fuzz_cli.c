@@ -23,7 +23,7 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_launch *ret_laun
 	abort();
 }
 
-void sandbox_launch_abort(struct sandbox_launch *l)
+void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err)
 {
 	fprintf(stderr, "sandbox_launch_abort called while parsing\n");
 	abort();

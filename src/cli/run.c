@@ -352,7 +352,7 @@ int cmd_run(int argc, char **argv)
 			 * cannot name is one too many. */
 			if (printf("%s\n", spec.name) < 0 || fflush(stdout) == EOF) {
 				nc_err_errno(&err, errno, "sandbox %s: print its name", spec.name);
-				sandbox_launch_abort(&l);
+				sandbox_launch_abort(&l, &err);
 				r = cli_fail(EXIT_NSBOX, &err);
 			} else
 				close(l.pidfd);

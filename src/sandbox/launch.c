@@ -196,7 +196,7 @@ static int record(const struct sandbox_spec *spec, int dirfd, pid_t pid, struct 
 	return sandbox_state_write(dirfd, &rec, err);
 }
 
-void sandbox_launch_abort(struct sandbox_launch *l)
+void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err)
 {
 	if (l->pidfd >= 0) {
 		/* SIGKILL of the init takes its whole pid namespace along. */
@@ -213,8 +213,13 @@ void sandbox_launch_abort(struct sandbox_launch *l)
 		close(l->go_w);
 		l->go_w = -1;
 	}
-	if (l->name[0])
-		sandbox_state_remove(l->name);
+	/* The failure's message stays the message; where the record stays
+	 * is added to it. */
+	if (l->name[0] && sandbox_state_remove(l->name) < 0 && err) {
+		size_t len = strlen(err->msg);
+		snprintf(err->msg + len, sizeof(err->msg) - len,
+			 "; its record stays ('nsbox stop %s' removes it)", l->name);
+	}
 	l->name[0] = '\0';
 }
 
@@ -334,7 +339,7 @@ fail:
 			close(go_pipe[i]);
 	}
 	rootfs_fds_close(&fds);
-	sandbox_launch_abort(&l);
+	sandbox_launch_abort(&l, err);
 	return -125;
 }
 
@@ -349,8 +354,9 @@ int sandbox_ready(struct sandbox_launch *l, struct nc_err *err)
 	int r = sandbox_started(l, err);
 	if (r < 0)
 		return r;
-	sandbox_launch_abort(l);
-	return nc_err_set(err, ECHILD, "sandbox %s: its init ended before it was ready", name);
+	r = nc_err_set(err, ECHILD, "sandbox %s: its init ended before it was ready", name);
+	sandbox_launch_abort(l, err);
+	return r;
 }
 
 int sandbox_release(struct sandbox_launch *l, struct nc_err *err)
@@ -377,7 +383,7 @@ int sandbox_started(struct sandbox_launch *l, struct nc_err *err)
 	if (code < 0)
 		return 0;
 	nc_err_set(err, code == 125 ? EINVAL : ENOEXEC, "%s", msg);
-	sandbox_launch_abort(l);
+	sandbox_launch_abort(l, err);
 	return -code;
 }
 

@@ -27,8 +27,9 @@ int sandbox_started(struct sandbox_launch *l, struct nc_err *err);
 int sandbox_ready(struct sandbox_launch *l, struct nc_err *err);
 /* Let a sandbox started held go on to its command. */
 int sandbox_release(struct sandbox_launch *l, struct nc_err *err);
-/* Kill a started sandbox and remove its record. */
-void sandbox_launch_abort(struct sandbox_launch *l);
+/* Kill a started sandbox and remove its record; if the record stays,
+ * err's message (the failure's, when not NULL) says so. */
+void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err);
 
 /* Launch spec. Returns the command's exit status in the foreground (128+N
  * for signal N), 0 once a detached sandbox runs, or

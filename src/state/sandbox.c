@@ -184,7 +184,7 @@ int sandbox_state_remove(const char *name)
 	 * record stays while its uplink does, for a retry to find it. */
 	char id[320];
 	snprintf(id, sizeof(id), "sandbox:%s", name);
-	int r = uplink_del(id, NULL);
+	int r = uplink_exists(id) ? uplink_del(id, NULL) : 0;
 	if (r < 0 && r != -ENOENT)
 		return r;
 	r = 0;

@@ -156,6 +156,12 @@ static int record_path(const char *id, char *buf, size_t len)
 	return snprintf(buf, len, "%s/%s", UPLINK_STATE_DIR, id) >= (int)len ? -ENAMETOOLONG : 0;
 }
 
+bool uplink_exists(const char *id)
+{
+	char path[400];
+	return record_path(id, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
 static int write_record(const struct uplink *u, struct nc_err *err)
 {
 	char path[400], tmp[410];

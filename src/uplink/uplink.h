@@ -78,6 +78,8 @@ int uplink_del(const char *id, struct nc_err *err);
  * (after an uplink del that could not put it back). */
 int uplink_forwarding_release_if_unused(struct nc_err *err);
 int uplink_read(const char *id, struct uplink *ret, struct nc_err *err);
+/* Whether id has a record: access(2) alone, nothing read. */
+bool uplink_exists(const char *id);
 /* Ids of every uplink; free with nc_strv_free. */
 int uplink_list(char ***ret_ids, size_t *ret_n, struct nc_err *err);
 
