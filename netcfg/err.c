@@ -139,3 +139,14 @@ int nc_err_prefix(struct nc_err *err, const char *fmt, ...)
 	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
 	return -(err->code ? err->code : EIO);
 }
+
+void nc_err_suffix(struct nc_err *err, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	size_t len = strlen(err->msg);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}

@@ -36,6 +36,9 @@ int nc_err_nl(struct nc_err *err, int nlerr, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put "<formatted>: " before the message already in err; return -code. */
 int nc_err_prefix(struct nc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append to err's message (code unchanged), e.g. what a failed rollback
+ * left; nothing when err is NULL. */
+void nc_err_suffix(struct nc_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Short cause for an errno value, in the words iproute2 users know. */
 const char *nc_strerror(int code);
 

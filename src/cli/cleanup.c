@@ -80,10 +80,8 @@ int cmd_cleanup(int argc, char **argv)
 		for (size_t k = 0; k < n; k++) {
 			struct sandbox_rec rec;
 			int pidfd;
-			/* A launch under way first names its init (see stop). */
-			if (!dry)
-				sandbox_state_settle(names[k]);
-			if (!dry && sandbox_state_read(names[k], &rec, NULL) == 0) {
+			/* A launch under way first names its init. */
+			if (!dry && sandbox_state_read_settled(names[k], &rec, NULL) == 0) {
 				int e = sandbox_pidfd(&rec, &pidfd);
 				if (e == 0) {
 					pidfd_send_signal(pidfd, SIGKILL, NULL, 0);

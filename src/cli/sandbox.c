@@ -298,11 +298,8 @@ int cmd_stop(int argc, char **argv)
 		struct sandbox_rec *rec = &recs[k - i];
 		/* No init yet: a launch under way (stopped once it names its
 		 * init) or one that died (its record goes). */
-		if (rec->pid == 0) {
-			sandbox_state_settle(argv[k]);
-			if (sandbox_state_read(argv[k], rec, NULL) < 0)
-				continue;
-		}
+		if (rec->pid == 0 && sandbox_state_read_settled(argv[k], rec, NULL) < 0)
+			continue;
 		int pidfd, e = sandbox_pidfd(rec, &pidfd);
 		if (e < 0 && e != -ESRCH) {
 			nc_err_errno(&err, -e, "sandbox %s: find its init (pid %d)", rec->name,

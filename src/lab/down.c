@@ -38,13 +38,9 @@ static int kill_sandboxes(const struct lab_rec *rec, struct progress *p, struct 
 			continue;
 		lab_object_name(rec->name, rec->nodes[i], name, sizeof(name));
 		struct sandbox_rec s;
-		int r = sandbox_state_read(name, &s, NULL);
 		/* A launch under way (nsbox run --name LAB-NODE's, or ours
 		 * in another process) names its init first. */
-		if (r == 0 && s.pid == 0) {
-			sandbox_state_settle(name);
-			r = sandbox_state_read(name, &s, NULL);
-		}
+		int r = sandbox_state_read_settled(name, &s, NULL);
 		if (r == -ENOENT)
 			continue;
 		if (r < 0) {
@@ -69,10 +65,10 @@ static int kill_sandboxes(const struct lab_rec *rec, struct progress *p, struct 
 						     rec->name, rec->nodes[i]);
 			continue;
 		}
-		sb[i] = (struct node_sandbox){.ours = true,
-					      .pidfd = r == 0 ? sb[i].pidfd : -1,
-					      .pid = s.pid,
-					      .start = s.start};
+		/* sandbox_pidfd left the pidfd at -1 unless it found the init. */
+		sb[i].ours = true;
+		sb[i].pid = s.pid;
+		sb[i].start = s.start;
 		if (r == 0)
 			pidfd_send_signal(sb[i].pidfd, SIGKILL, NULL, 0);
 	}

@@ -376,11 +376,9 @@ fail:
 fail_record:
 	/* The message is about the failure; a teardown that failed too only
 	 * adds where the rest stays (the lab's record names it). */
-	if (lab_teardown(t->name, false, NULL) < 0 && err) {
-		size_t len = strlen(err->msg);
-		snprintf(err->msg + len, sizeof(err->msg) - len,
-			 "; the rollback failed too ('nsbox lab down %s' removes the rest)",
-			 t->name);
-	}
+	if (lab_teardown(t->name, false, NULL) < 0)
+		nc_err_suffix(err,
+			      "; the rollback failed too ('nsbox lab down %s' removes the rest)",
+			      t->name);
 	return r;
 }

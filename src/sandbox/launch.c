@@ -215,11 +215,8 @@ void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err)
 	}
 	/* The failure's message stays the message; where the record stays
 	 * is added to it. */
-	if (l->name[0] && sandbox_state_remove(l->name) < 0 && err) {
-		size_t len = strlen(err->msg);
-		snprintf(err->msg + len, sizeof(err->msg) - len,
-			 "; its record stays ('nsbox stop %s' removes it)", l->name);
-	}
+	if (l->name[0] && sandbox_state_remove(l->name) < 0)
+		nc_err_suffix(err, "; its record stays ('nsbox stop %s' removes it)", l->name);
 	l->name[0] = '\0';
 }
 

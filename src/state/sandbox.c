@@ -73,7 +73,7 @@ int sandbox_state_create(const char *name, int *ret_dirfd, struct nc_err *err)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* Locked until sandbox_state_write names the init: whoever finds a
 	 * record without one can wait for a launch under way to name it
-	 * (sandbox_state_settle) and tell it from one that died, whose lock
+	 * (sandbox_state_read_settled) and tell it from one that died, whose lock
 	 * went with it. */
 	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
 		int r = nc_err_errno(err, errno, "open %s", path);
@@ -178,7 +178,19 @@ int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_
 	return 0;
 }
 
-int sandbox_state_remove(const char *name)
+/* The record's directory, open, in *ret_fd (-1 when there is none) and
+ * its path in path: 0 or -errno. */
+static int open_dir(const char *name, char path[static 300], int *ret_fd)
+{
+	*ret_fd = -1;
+	if (dir_path(name, path, 300) < 0)
+		return -ENAMETOOLONG;
+	*ret_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *ret_fd < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* Removes the record of name, open as dfd at path. */
+static int remove_at(const char *name, const char *path, int dfd)
 {
 	/* What nsbox made for the sandbox goes with its record, first: the
 	 * record stays while its uplink does, for a retry to find it. */
@@ -188,12 +200,6 @@ int sandbox_state_remove(const char *name)
 	if (r < 0 && r != -ENOENT)
 		return r;
 	r = 0;
-	char path[300];
-	if (dir_path(name, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	_cleanup_close_ int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? 0 : -errno;
 	static const char *const files[] = {"info", ".info", "log", "exit", ".exit"};
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (unlinkat(dfd, files[i], 0) < 0 && errno != ENOENT && !r)
@@ -203,24 +209,35 @@ int sandbox_state_remove(const char *name)
 	return r;
 }
 
-void sandbox_state_settle(const char *name)
+int sandbox_state_remove(const char *name)
 {
 	char path[300];
-	if (dir_path(name, path, sizeof(path)) < 0)
-		return;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
+	_cleanup_close_ int dfd = -1;
+	int r = open_dir(name, path, &dfd);
+	return r < 0 || dfd < 0 ? r : remove_at(name, path, dfd);
+}
+
+int sandbox_state_read_settled(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err)
+{
+	int r = sandbox_state_read(name, ret_rec, err);
+	if (r < 0 || ret_rec->pid != 0)
+		return r;
+	/* No init named yet: a launch under way holds the lock until it
+	 * names one (sandbox_state_create); one that died, no longer. */
+	char path[300];
+	_cleanup_close_ int fd = -1;
+	if (open_dir(name, path, &fd) == 0 && fd >= 0)
 		flock(fd, LOCK_SH);
+	return sandbox_state_read(name, ret_rec, err);
 }
 
 int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start)
 {
 	char path[300];
-	if (dir_path(name, path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+	_cleanup_close_ int fd = -1;
+	int r = open_dir(name, path, &fd);
+	if (r < 0 || fd < 0)
+		return r;
 	if (flock(fd, LOCK_EX) < 0)
 		return -errno;
 	/* Under the lock, the record at path is still the one opened (not a
@@ -233,14 +250,14 @@ int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start)
 	if (a.st_ino != b.st_ino)
 		return 0;
 	struct sandbox_rec now;
-	int r = sandbox_state_read(name, &now, NULL);
+	r = sandbox_state_read(name, &now, NULL);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
 	if (now.pid != pid || now.start != start)
 		return -ESTALE;
-	return sandbox_state_remove(name);
+	return remove_at(name, path, fd);
 }
 
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err)

@@ -44,8 +44,9 @@ int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_
  * first -errno of its files' unlinks and the rmdir (what is left stays
  * for `nsbox cleanup`). */
 int sandbox_state_remove(const char *name);
-/* Wait while a launch under way has yet to name its init in the record. */
-void sandbox_state_settle(const char *name);
+/* As sandbox_state_read; a record without an init yet is read again
+ * once a launch under way has named it (or has died). */
+int sandbox_state_read_settled(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err);
 /* Remove the record only if it still names the init pid (started at
  * start; 0 and 0: none, a launch that died), after waiting for a launch
  * under way: -ESTALE when it names another, i.e. the name went to a new

@@ -485,7 +485,8 @@ static int forwarding_restore(struct nc_ns *host, struct nc_err *err)
 	return 0;
 }
 
-int uplink_forwarding_release_if_unused(struct nc_err *err)
+/* 1 when no uplink is recorded, 0 when some are, or -errno. */
+static int none_left(struct nc_err *err)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -493,7 +494,15 @@ int uplink_forwarding_release_if_unused(struct nc_err *err)
 	if (r < 0)
 		return r;
 	nc_strv_free(ids);
-	if (n > 0 || access(FORWARD_SAVED, F_OK) < 0)
+	return n == 0;
+}
+
+int uplink_forwarding_release_if_unused(struct nc_err *err)
+{
+	int r = none_left(err);
+	if (r < 0)
+		return r;
+	if (!r || access(FORWARD_SAVED, F_OK) < 0)
 		return 0;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	if ((r = nc_ns_open(NULL, &host, err)) < 0)
@@ -776,11 +785,8 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 		char path[400];
 		record_path(id, path, sizeof(path));
 		unlink(path);
-		char **ids = NULL;
-		size_t n = 0;
-		if (uplink_list(&ids, &n, NULL) == 0 && n == 0)
+		if (none_left(NULL) == 1)
 			forwarding_restore(host, NULL);
-		nc_strv_free(ids);
 		nft_sync(SYNC_REBUILD, NULL, NULL, NULL, NULL);
 		/* A failure, not a refusal (see uplink.h), whatever its errno
 		 * (a full disk's ENOSPC is not a full address pool's). */
@@ -842,10 +848,7 @@ int uplink_del(const char *id, struct nc_err *err)
 	record_path(id, path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		return nc_err_errno(err, errno, "journal: %s", path);
-	char **ids = NULL;
-	size_t n = 0;
-	if ((r = uplink_list(&ids, &n, err)) < 0)
+	if ((r = none_left(err)) < 0)
 		return r;
-	nc_strv_free(ids);
-	return n == 0 ? forwarding_restore(host, err) : 0;
+	return r ? forwarding_restore(host, err) : 0;
 }
