@@ -10,6 +10,7 @@
 #include <netlink/route/route.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <linux/if.h>
 #include <sys/types.h>
 
@@ -49,6 +50,22 @@ void nc_nl_reset(void);
  * new netns of its own) and ends there. */
 int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *err), void *arg,
 		struct nc_err *err);
+/* nc_in_netns in two halves, for work that runs on several threads at
+ * once: start returns when the thread runs (or could not be started, an
+ * error), join when it has ended, with what fn returned. job, name, arg
+ * and err must live until the join. */
+struct nc_ns_job {
+	pthread_t tid;
+	int fd;
+	const char *name;
+	int (*fn)(void *arg, struct nc_err *err);
+	void *arg;
+	struct nc_err *err;
+	int r;
+};
+int nc_in_netns_start(struct nc_ns_job *job, int fd, const char *name,
+		      int (*fn)(void *arg, struct nc_err *err), void *arg, struct nc_err *err);
+int nc_in_netns_join(struct nc_ns_job *job);
 /* A new connected NETLINK_ROUTE socket in the calling thread's netns. */
 int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err);
 /* ifindex of name in ns, or -ENODEV with "link NS:NAME: no such device". */

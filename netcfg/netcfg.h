@@ -125,6 +125,12 @@ enum {
 	 * to have no IPv6 address: its interfaces then send no MLD reports
 	 * and router solicitations either. */
 	NC_NETNS_NOLINKLOCAL = 1 << 2,
+	/* New IPv4 neighbour entries from gratuitous ARP of the same subnet
+	 * (net.ipv4.conf.all.arp_accept = 2; the kernel takes the larger of
+	 * all and the interface's): one announcement per address
+	 * (nc_neigh_announce) then spares every host of the segment a
+	 * broadcast of its own to resolve it. */
+	NC_NETNS_LEARN = 1 << 3,
 };
 
 /* Create /run/netns/NAME the way iproute2 does, with lo up. If ret_ns is
@@ -142,6 +148,18 @@ int nc_netns_check(const char *name, struct nc_err *err);
 /* Sorted names of everything in /run/netns; free with nc_strv_free. */
 int nc_netns_list(char ***ret_names, size_t *ret_n, struct nc_err *err);
 void nc_strv_free(char **v);
+
+/* ---- neighbours (neigh.c) ---------------------------------------------- */
+
+struct nc_announce {
+	const char *netns; /* a /run/netns name */
+	const char *ifname;
+	const struct nc_cidr *addrs; /* only the IPv4 ones are announced */
+	size_t n_addrs;
+};
+/* Announce each item's IPv4 addresses with gratuitous ARP (RFC 5227 2.3)
+ * on its interface, if that has ARP; all of them, then the first error. */
+int nc_neigh_announce(const struct nc_announce *a, size_t n, struct nc_err *err);
 
 /* ---- links (link.c) ---------------------------------------------------- */
 

@@ -117,6 +117,7 @@ static int create_in_new_netns(void *arg, struct nc_err *err)
 	    {NC_NETNS_NOIPV6, "/proc/sys/net/ipv6/conf/default/disable_ipv6", "1"},
 	    /* IN6_ADDR_GEN_MODE_NONE */
 	    {NC_NETNS_NOLINKLOCAL, "/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1"},
+	    {NC_NETNS_LEARN, "/proc/sys/net/ipv4/conf/all/arp_accept", "2"},
 	};
 	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 		if (!(c->flags & settings[i].flag))

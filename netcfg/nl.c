@@ -147,18 +147,9 @@ int nc_ns_pids(const struct nc_ns *ns, int **ret_pids, size_t *ret_n, struct nc_
 	return 0;
 }
 
-struct ns_thread {
-	int fd; /* the netns to enter; -1: a new one */
-	const char *name;
-	int (*fn)(void *arg, struct nc_err *err);
-	void *arg;
-	struct nc_err *err;
-	int r;
-};
-
 static void *ns_thread_main(void *p)
 {
-	struct ns_thread *t = p;
+	struct nc_ns_job *t = p;
 	if (t->fd < 0 && unshare(CLONE_NEWNET) < 0)
 		t->r = nc_err_errno(t->err, errno, "netns %s: unshare(CLONE_NEWNET)", t->name);
 	else if (t->fd >= 0 && setns(t->fd, CLONE_NEWNET) < 0)
@@ -168,20 +159,32 @@ static void *ns_thread_main(void *p)
 	return NULL;
 }
 
-int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *err), void *arg,
-		struct nc_err *err)
+int nc_in_netns_start(struct nc_ns_job *job, int fd, const char *name,
+		      int (*fn)(void *arg, struct nc_err *err), void *arg, struct nc_err *err)
 {
 	/* On a thread of its own, which ends there: the caller's thread
 	 * never leaves its netns, so there is no way back that could fail
 	 * (setns can, with ENOMEM) and leave it, and what it does next, in
 	 * the wrong one. */
-	struct ns_thread t = {.fd = fd, .name = name, .fn = fn, .arg = arg, .err = err};
-	pthread_t tid;
-	int e = pthread_create(&tid, NULL, ns_thread_main, &t);
+	*job = (struct nc_ns_job){.fd = fd, .name = name, .fn = fn, .arg = arg, .err = err};
+	int e = pthread_create(&job->tid, NULL, ns_thread_main, job);
 	if (e)
 		return nc_err_errno(err, e, "netns %s: start a thread", name);
-	pthread_join(tid, NULL);
-	return t.r;
+	return 0;
+}
+
+int nc_in_netns_join(struct nc_ns_job *job)
+{
+	pthread_join(job->tid, NULL);
+	return job->r;
+}
+
+int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *err), void *arg,
+		struct nc_err *err)
+{
+	struct nc_ns_job job;
+	int r = nc_in_netns_start(&job, fd, name, fn, arg, err);
+	return r < 0 ? r : nc_in_netns_join(&job);
 }
 
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,

@@ -73,15 +73,18 @@ static bool has_ipv6(const struct topo *t, size_t node)
  * networks). Their interfaces then send no MLD reports or router
  * solicitations, which every bridge of a lab would flood to every port:
  * O(nodes x bridges) frames (bench/RESULTS.md). Where IPv6 is used, DAD
- * is off: planned addresses, usable at once. */
+ * is off: planned addresses, usable at once. Hosts and routers learn
+ * their neighbours from the gratuitous ARP lab check sends first: one
+ * broadcast per address instead of one per pair, each of which floods
+ * every bridge of the segment. */
 static unsigned netns_flags(const struct topo *t, size_t node)
 {
 	const struct topo_node *n = &t->nodes[node];
 	if (n->kind == NODE_BRIDGE)
 		return NC_NETNS_NOIPV6;
 	if (!n->uplink && !has_ipv6(t, node))
-		return NC_NETNS_NOLINKLOCAL;
-	return NC_NETNS_NODAD;
+		return NC_NETNS_NOLINKLOCAL | NC_NETNS_LEARN;
+	return NC_NETNS_NODAD | NC_NETNS_LEARN;
 }
 
 static int make_netns(struct up_ctx *c)
