@@ -104,7 +104,7 @@ static const struct nc_cidr **first_addrs(const struct topo *t)
 static void announce(const struct topo *t, const char *lab)
 {
 	struct nc_announce *a = calloc(2 * t->n_links + 1, sizeof(*a));
-	char (*names)[NAME_MAX + 1] = calloc(t->n_nodes + 1, sizeof(*names));
+	char(*names)[NAME_MAX + 1] = calloc(t->n_nodes + 1, sizeof(*names));
 	size_t n = 0;
 	for (size_t i = 0; a && names && i < t->n_nodes; i++)
 		lab_object_name(lab, t->nodes[i].name, names[i], sizeof(names[i]));
