@@ -66,6 +66,9 @@ struct nc_ns_job {
 int nc_in_netns_start(struct nc_ns_job *job, int fd, const char *name,
 		      int (*fn)(void *arg, struct nc_err *err), void *arg, struct nc_err *err);
 int nc_in_netns_join(struct nc_ns_job *job);
+/* An O_PATH fd on /proc/sys/net of the calling thread's netns (ns names
+ * it in the error). */
+int nc_sysctl_dir(const char *ns, struct nc_err *err);
 /* A new connected NETLINK_ROUTE socket in the calling thread's netns. */
 int nc_rtnl_connect(struct nl_sock **ret_sk, struct nc_err *err);
 /* ifindex of name in ns, or -ENODEV with "link NS:NAME: no such device". */

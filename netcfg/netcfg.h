@@ -120,6 +120,12 @@ enum {
 	 * link-local address and send no MLD reports or router solicitations,
 	 * which every bridge of a lab would flood to every port. */
 	NC_NETNS_NOIPV6 = 1 << 1,
+	/* No IGMP reports for link-local groups
+	 * (net.ipv4.igmp_link_local_mcast_reports = 0), for the same: a
+	 * bridge with multicast snooping joins 224.0.0.106 (RFC 4286's
+	 * all-snoopers group) and, having no address, reports it from
+	 * 0.0.0.0 four times, flooded through every bridge of a lab. */
+	NC_NETNS_NOIGMP = 1 << 4,
 	/* IPv6 on, but no link-local address on new interfaces
 	 * (net.ipv6.conf.default.addr_gen_mode = none), for a netns that is
 	 * to have no IPv6 address: its interfaces then send no MLD reports

@@ -106,28 +106,37 @@ static int create_in_new_netns(void *arg, struct nc_err *err)
 	if (mount("/proc/thread-self/ns/net", c->path, "none", MS_BIND, NULL) < 0)
 		return nc_err_errno(err, errno, "netns %s: bind mount onto %s", name, c->path);
 	c->mounted = true;
-	/* Still inside the new netns: its /proc/sys/net is the one opened. */
 	static const struct {
 		unsigned flag;
-		const char *key, *value;
+		const char *key, *value; /* key: below /proc/sys/net */
 	} settings[] = {
-	    {NC_NETNS_NODAD, "/proc/sys/net/ipv6/conf/all/accept_dad", "0"},
-	    {NC_NETNS_NODAD, "/proc/sys/net/ipv6/conf/default/accept_dad", "0"},
-	    {NC_NETNS_NOIPV6, "/proc/sys/net/ipv6/conf/all/disable_ipv6", "1"},
-	    {NC_NETNS_NOIPV6, "/proc/sys/net/ipv6/conf/default/disable_ipv6", "1"},
+	    {NC_NETNS_NODAD, "ipv6/conf/all/accept_dad", "0"},
+	    {NC_NETNS_NODAD, "ipv6/conf/default/accept_dad", "0"},
+	    {NC_NETNS_NOIPV6, "ipv6/conf/all/disable_ipv6", "1"},
+	    {NC_NETNS_NOIPV6, "ipv6/conf/default/disable_ipv6", "1"},
+	    {NC_NETNS_NOIGMP, "ipv4/igmp_link_local_mcast_reports", "0"},
 	    /* IN6_ADDR_GEN_MODE_NONE */
-	    {NC_NETNS_NOLINKLOCAL, "/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1"},
-	    {NC_NETNS_LEARN, "/proc/sys/net/ipv4/conf/all/arp_accept", "2"},
+	    {NC_NETNS_NOLINKLOCAL, "ipv6/conf/default/addr_gen_mode", "1"},
+	    {NC_NETNS_LEARN, "ipv4/conf/all/arp_accept", "2"},
 	};
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		if (!(c->flags & settings[i].flag))
-			continue;
-		_cleanup_close_ int fd = open(settings[i].key, O_WRONLY | O_CLOEXEC);
-		/* No IPv6 in this kernel: nothing to turn off. */
-		if (fd < 0 && errno == ENOENT)
-			continue;
-		if (fd < 0 || write(fd, settings[i].value, 1) != 1)
-			return nc_err_errno(err, errno, "netns %s: %s", name, settings[i].key);
+	if (c->flags) {
+		/* Still inside the new netns: its /proc/sys/net is the one
+		 * opened. */
+		_cleanup_close_ int dir = nc_sysctl_dir(name, err);
+		if (dir < 0)
+			return dir;
+		for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
+			if (!(c->flags & settings[i].flag))
+				continue;
+			_cleanup_close_ int fd =
+			    openat(dir, settings[i].key, O_WRONLY | O_CLOEXEC);
+			/* No IPv6 in this kernel: nothing to turn off. */
+			if (fd < 0 && errno == ENOENT)
+				continue;
+			if (fd < 0 || write(fd, settings[i].value, 1) != 1)
+				return nc_err_errno(err, errno, "netns %s: /proc/sys/net/%s", name,
+						    settings[i].key);
+		}
 	}
 	int r = nc_rtnl_connect(&c->sk, err);
 	if (r < 0)

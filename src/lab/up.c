@@ -68,20 +68,20 @@ static bool has_ipv6(const struct topo *t, size_t node)
 }
 
 /* Quiet on the wire, unless asked for: a switch has no address of its
- * own, so no IPv6 at all; a node the topology gives no IPv6 address gets
- * no link-local one either (as Docker turns IPv6 off on IPv4-only
- * networks). Their interfaces then send no MLD reports or router
- * solicitations, which every bridge of a lab would flood to every port:
- * O(nodes x bridges) frames (bench/RESULTS.md). Where IPv6 is used, DAD
- * is off: planned addresses, usable at once. Hosts and routers learn
- * their neighbours from the gratuitous ARP lab check sends first: one
- * broadcast per address instead of one per pair, each of which floods
- * every bridge of the segment. */
+ * own, so no IPv6 at all and no IGMP reports; a node the topology gives
+ * no IPv6 address gets no link-local one either (as Docker turns IPv6 off
+ * on IPv4-only networks). Their interfaces then send no MLD or IGMP
+ * reports or router solicitations, which every bridge of a lab would
+ * flood to every port: O(nodes x bridges) frames (bench/RESULTS.md).
+ * Where IPv6 is used, DAD is off: planned addresses, usable at once.
+ * Hosts and routers learn their neighbours from the gratuitous ARP lab
+ * check sends first: one broadcast per address instead of one per pair,
+ * each of which floods every bridge of the segment. */
 static unsigned netns_flags(const struct topo *t, size_t node)
 {
 	const struct topo_node *n = &t->nodes[node];
 	if (n->kind == NODE_BRIDGE)
-		return NC_NETNS_NOIPV6;
+		return NC_NETNS_NOIPV6 | NC_NETNS_NOIGMP;
 	if (!n->uplink && !has_ipv6(t, node))
 		return NC_NETNS_NOLINKLOCAL | NC_NETNS_LEARN;
 	return NC_NETNS_NODAD | NC_NETNS_LEARN;

@@ -29,6 +29,15 @@ expect 0 "--json after the command" netns list --json
 check "json parses" jq -e 'length == 1 and .[0].name == "a"' "$TMP/out"
 expect 0 "sysctl --json" --json sysctl a net.ipv4.ip_forward
 check "json value" jq -e '."net.ipv4.ip_forward" == "0"' "$TMP/out"
+# nsbox reads a netns's sysctls through a proc instance of its own; where
+# none may be mounted (a container's masked /proc), through /proc.
+check "sysctl set where proc cannot be mounted" \
+	strace -f -o /dev/null -e trace=fsopen -e inject=fsopen:error=EPERM \
+	"$NSBOX" sysctl a net.ipv4.ip_forward=1
+check "took effect (ip netns exec)" \
+	bash -c '[[ $(ip netns exec a cat /proc/sys/net/ipv4/ip_forward) == 1 ]]'
+expect 0 "and sysctl reads it back" sysctl a net.ipv4.ip_forward
+check "as 1" grep -q '= 1' "$TMP/out"
 expect 0 "-q on success prints nothing" -q netns del a
 check "nothing printed" test ! -s "$TMP/out"
 assert_clean
