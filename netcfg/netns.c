@@ -128,8 +128,7 @@ static int create_in_new_netns(void *arg, struct nc_err *err)
 		for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
 			if (!(c->flags & settings[i].flag))
 				continue;
-			_cleanup_close_ int fd =
-			    openat(dir, settings[i].key, O_WRONLY | O_CLOEXEC);
+			_cleanup_close_ int fd = openat(dir, settings[i].key, O_WRONLY | O_CLOEXEC);
 			/* No IPv6 in this kernel: nothing to turn off. */
 			if (fd < 0 && errno == ENOENT)
 				continue;

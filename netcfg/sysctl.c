@@ -73,7 +73,8 @@ static int do_io(void *arg, struct nc_err *err)
 	_cleanup_close_ int dir = nc_sysctl_dir(io->ns, err);
 	if (dir < 0)
 		return dir;
-	_cleanup_close_ int fd = openat(dir, io->path, (io->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+	_cleanup_close_ int fd =
+	    openat(dir, io->path, (io->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return nc_err_set(err, ENOENT, "sysctl %s in netns %s: no such key",
