@@ -31,7 +31,10 @@
  *      net.ipv6.conf.{all,default}.disable_ipv6 = 1 (nsbox's
  *      NC_NETNS_NOIPV6), in a host no IPv6 link-local address,
  *      net.ipv6.conf.default.addr_gen_mode = 1 (NC_NETNS_NOLINKLOCAL: the
- *      hosts of linear:N have no IPv6 address; accept_dad is left alone);
+ *      hosts of linear:N have no IPv6 address; accept_dad is left alone),
+ *      in a switch no IGMP reports (NC_NETNS_NOIGMP), in a host arp_accept
+ *      2 (NC_NETNS_LEARN); written through a proc instance of its own,
+ *      as nsbox does (nc_sysctl_dir);
  *      a NETLINK_ROUTE socket opened inside, lo up; back to the first
  *      netns; with -z, the host's netns fd sent to the helper;
  *   2. per switch: br0, a Linux bridge, up;
@@ -283,9 +286,28 @@ static void addr_add(int a, int index, uint32_t ip, int plen)
 
 /* ---- 1. namespaces ---------------------------------------------------------- */
 
-static void write_file(const char *path, const char *s)
+/* /proc/sys/net of the calling netns, looked up in a proc mounted for the
+ * purpose, as nsbox's nc_sysctl_dir does: in the shared /proc the first
+ * lookup from a new netns walks one dentry per netns (proc_sys_compare). */
+static int sysctl_dir(void)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fs = fsopen("proc", FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		die("fsopen proc");
+	int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		die("fsmount proc");
+	close(fs);
+	int fd = openat(mnt, "sys/net", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die("proc sys/net");
+	close(mnt);
+	return fd;
+}
+
+static void write_file(int dir, const char *path, const char *s)
+{
+	int fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return;
@@ -329,12 +351,16 @@ static void make_netns(int self)
 		 * (NC_NETNS_NOIPV6), a host, without an IPv6 address in the
 		 * topology, no link-local one (NC_NETNS_NOLINKLOCAL,
 		 * IN6_ADDR_GEN_MODE_NONE). */
+		int dir = sysctl_dir();
 		if (k % 2 == 0) {
-			write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-			write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+			write_file(dir, "ipv6/conf/all/disable_ipv6", "1");
+			write_file(dir, "ipv6/conf/default/disable_ipv6", "1");
+			write_file(dir, "ipv4/igmp_link_local_mcast_reports", "0");
 		} else {
-			write_file("/proc/sys/net/ipv6/conf/default/addr_gen_mode", "1");
+			write_file(dir, "ipv6/conf/default/addr_gen_mode", "1");
+			write_file(dir, "ipv4/conf/all/arp_accept", "2");
 		}
+		close(dir);
 		sk[k] = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 		if (sk[k] < 0)
 			die("netlink socket");

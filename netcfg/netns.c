@@ -48,9 +48,19 @@ static int lock_dir(bool create, int *ret_fd, struct nc_err *err)
  * point by binding it onto itself when it is not one yet. */
 static int make_dir_shared(struct nc_err *err)
 {
+	/* Once per process: MS_REC walks every mount below /run/netns
+	 * (invent_group_ids, change_mnt_propagation), so each netns lab up
+	 * added made the next one cost more; and a mount made below a shared
+	 * one is shared from birth (attach_recursive_mnt), so one pass
+	 * covers every netns this process adds. */
+	static bool done;
+	if (done)
+		return 0;
 	for (int tries = 0; tries < 2; tries++) {
-		if (mount("", NC_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		if (mount("", NC_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0) {
+			done = true;
 			return 0;
+		}
 		if (errno != EINVAL || tries > 0)
 			return nc_err_errno(err, errno, "make %s a shared mount", NC_NETNS_DIR);
 		if (mount(NC_NETNS_DIR, NC_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
