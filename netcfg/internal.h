@@ -66,6 +66,12 @@ struct nc_ns_job {
 int nc_in_netns_start(struct nc_ns_job *job, int fd, const char *name,
 		      int (*fn)(void *arg, struct nc_err *err), void *arg, struct nc_err *err);
 int nc_in_netns_join(struct nc_ns_job *job);
+/* Fork a worker (worker.c): a grandchild nobody waits for, in the netns of
+ * the fd netns (-1: the caller's), holding nothing of the caller's but
+ * report, as its stderr, and /dev/null as its stdin and stdout. 1 in the
+ * worker, 0 in the caller once the worker runs, or a negative errno. The
+ * worker ends with _exit. */
+int nc_worker_fork(int report, int netns, struct nc_err *err);
 /* An O_PATH fd on /proc/sys/net of the calling thread's netns (ns names
  * it in the error). */
 int nc_sysctl_dir(const char *ns, struct nc_err *err);

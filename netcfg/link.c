@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Links: veth pairs, bridges, enslaving, up/down, MTU, MAC, delete, list. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/if_arp.h>
 #include <netlink/route/link/bridge.h>
@@ -175,6 +178,119 @@ int nc_link_del(struct nc_ns *ns, const char *name, struct nc_err *err)
 				  nc_ns_name(ns), name);
 	if (r < 0)
 		return nc_err_nl(err, r, "link %s:%s", nc_ns_name(ns), name);
+	return 0;
+}
+
+struct watch {
+	struct nl_sock *sk;
+	int ifindex;
+	bool gone;
+};
+
+static int watch_connect(void *arg, struct nc_err *err)
+{
+	struct watch *w = arg;
+	int r = nc_rtnl_connect(&w->sk, err);
+	if (r < 0)
+		return r;
+	nl_socket_disable_seq_check(w->sk);
+	r = nl_socket_add_membership(w->sk, RTNLGRP_LINK);
+	return r < 0 ? nc_err_nl(err, r, "netlink: link notifications") : 0;
+}
+
+static int watch_msg(struct nl_msg *msg, void *arg)
+{
+	struct watch *w = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	if (h->nlmsg_type == RTM_DELLINK && nlmsg_datalen(h) >= (int)sizeof(struct ifinfomsg) &&
+	    ((struct ifinfomsg *)nlmsg_data(h))->ifi_index == w->ifindex)
+		w->gone = true;
+	return NL_OK;
+}
+
+/* In the worker, in the netns to delete from: delete ifindex from a
+ * socket of its own; write the outcome (0 or a negative errno) to fd. */
+static void delete_worker(int ifindex, int fd)
+{
+	int res = -EIO;
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	_cleanup_link_ struct rtnl_link *link = rtnl_link_alloc();
+	if (link && nc_rtnl_connect(&sk, NULL) == 0) {
+		rtnl_link_set_ifindex(link, ifindex);
+		int r = rtnl_link_delete(sk, link);
+		const char *msg;
+		int kerr = nc_nl_last_error(&msg);
+		res = r == 0					  ? 0
+		      : r == -NLE_NODEV || r == -NLE_OBJ_NOTFOUND ? -ENODEV
+		      : kerr					  ? -kerr
+								  : -EIO;
+	}
+	if (write(fd, &res, sizeof(res)) != sizeof(res))
+		_exit(1);
+}
+
+int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err)
+{
+	/* Unregistering a device announces RTM_DELLINK and takes it off the
+	 * netns's list, then (netdev_run_todo(), after RTNL is released)
+	 * waits in rcu_barrier() for the kernel to free it: 20 ms here, and
+	 * the request's answer comes after that. So a worker process sends
+	 * the request, and this returns on the announcement; the worker is a
+	 * grandchild nobody waits for, which ends once the kernel is done. */
+	struct watch w = {0};
+	_cleanup_nl_sock_ struct nl_sock *watched = NULL;
+	int r = nc_ns_call(ns, watch_connect, &w, err);
+	watched = w.sk;
+	if (r < 0)
+		return nc_err_prefix(err, "link %s:%s", nc_ns_name(ns), name);
+	/* Looked up once the announcements are heard, so none is missed. */
+	if ((r = nc_ifindex(ns, name, &w.ifindex, err)) < 0)
+		return r;
+	nl_socket_modify_cb(watched, NL_CB_VALID, NL_CB_CUSTOM, watch_msg, &w);
+	nl_socket_set_nonblocking(watched);
+	_cleanup_close_ int rd = -1, wr = -1;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nc_err_errno(err, errno, "link %s:%s: pipe", nc_ns_name(ns), name);
+	rd = p[0];
+	wr = p[1];
+	r = nc_worker_fork(wr, nc_ns_fd(ns), err);
+	if (r == 1) {
+		delete_worker(w.ifindex, STDERR_FILENO);
+		_exit(0);
+	}
+	close(wr);
+	wr = -1;
+	if (r < 0)
+		return nc_err_prefix(err, "link %s:%s", nc_ns_name(ns), name);
+	struct pollfd pfd[2] = {{.fd = nl_socket_get_fd(watched), .events = POLLIN},
+				{.fd = rd, .events = POLLIN}};
+	while (!w.gone) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return nc_err_errno(err, errno, "link %s:%s: poll", nc_ns_name(ns), name);
+		}
+		/* An overrun of the notifications (ENOBUFS) is no answer:
+		 * the worker's is. */
+		if (pfd[0].revents && nl_recvmsgs_default(watched) < 0)
+			pfd[0].fd = -1;
+		if (w.gone || !pfd[1].revents)
+			continue;
+		int res;
+		ssize_t n = read(rd, &res, sizeof(res));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(res))
+			return nc_err_set(err, EIO, "link %s:%s: its process died", nc_ns_name(ns),
+					  name);
+		if (res == -ENODEV)
+			return nc_err_set(err, ENODEV, "link %s:%s: no such device", nc_ns_name(ns),
+					  name);
+		if (res < 0)
+			return nc_err_errno(err, -res, "link %s:%s", nc_ns_name(ns), name);
+		return 0;
+	}
 	return 0;
 }
 

@@ -196,6 +196,9 @@ int nc_bridge_add(struct nc_ns *ns, const char *name, const struct nc_link_opts 
 		  struct nc_err *err);
 /* Deleting either end of a veth removes the pair. */
 int nc_link_del(struct nc_ns *ns, const char *name, struct nc_err *err);
+/* nc_link_del, returning once the link is gone from ns's links, without
+ * waiting while the kernel frees it (a process of its own does). */
+int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err);
 /* Enslave name to bridge master, or release it when master is NULL. */
 int nc_link_set_master(struct nc_ns *ns, const char *name, const char *master, struct nc_err *err);
 
@@ -280,10 +283,10 @@ int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err);
 /* ---- nftables (nft.c) --------------------------------------------------- */
 
 /* Run an nft script (nft(8) syntax) as one transaction, in the calling
- * thread's netns, through libnftables loaded on first use, in a child
- * process. meanwhile(arg), if not NULL, runs once in the caller while the
- * child works (whatever happens): the waits of both overlap. */
-int nc_nft_run(const char *script, void (*meanwhile)(void *arg), void *arg, struct nc_err *err);
+ * thread's netns, through libnftables loaded on first use, in a worker
+ * process; returns once the transaction is committed (or failed), while
+ * the worker may still wait for the kernel to free what it deleted. */
+int nc_nft_run(const char *script, struct nc_err *err);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 

@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nftables/libnftables.h>
@@ -45,70 +44,71 @@ static int load(struct nft_api *api, struct nc_err *err)
 	return 0;
 }
 
-/* In the child: run script, write the first line of libnftables' error
- * to fd, exit 0, 1 (failed) or 2 (not supported by the kernel). */
-static int run_child(const struct nft_api *api, const char *script, int fd)
+/* In the worker: run script, then write to fd a NUL, the outcome ('0'
+ * done, '1' failed, '2' not supported by the kernel) and the first line of
+ * libnftables' error. */
+static char run_worker(const struct nft_api *api, const char *script, int fd)
 {
 	struct nft_ctx *ctx = api->ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx)
-		return 1;
-	/* Keep libnftables' messages for our error instead of its stderr. */
-	api->buffer_error(ctx);
-	api->buffer_output(ctx);
-	if (api->run(ctx, script) == 0)
-		return 0;
-	const char *msg = api->get_error(ctx);
-	size_t len = msg ? strcspn(msg, "\n") : 0;
-	if (len && write(fd, msg, len) < 0)
-		return 1;
-	/* nf_tables_api answers EOPNOTSUPP when a hook or expression is not
-	 * built; libnftables says "Operation not supported". */
-	return msg && memmem(msg, len, "not supported", 13) ? 2 : 1;
+	char res[2 + 200] = {'\0', '1'};
+	size_t len = 2;
+	if (ctx) {
+		/* Keep libnftables' messages for our error instead of its
+		 * stderr. */
+		api->buffer_error(ctx);
+		api->buffer_output(ctx);
+		if (api->run(ctx, script) == 0) {
+			res[1] = '0';
+		} else {
+			const char *msg = api->get_error(ctx);
+			size_t n = msg ? strcspn(msg, "\n") : 0;
+			n = n < sizeof(res) - 2 ? n : sizeof(res) - 2;
+			memcpy(res + 2, msg, n);
+			len += n;
+			/* nf_tables_api answers EOPNOTSUPP when a hook or
+			 * expression is not built; libnftables says "Operation
+			 * not supported". */
+			if (memmem(res + 2, n, "not supported", 13))
+				res[1] = '2';
+		}
+	}
+	return write(fd, res, len) == (ssize_t)len ? res[1] : '1';
 }
 
-int nc_nft_run(const char *script, void (*meanwhile)(void *arg), void *arg, struct nc_err *err)
+int nc_nft_run(const char *script, struct nc_err *err)
 {
 	struct nft_api api = {0};
 	int r = load(&api, err);
-	if (r < 0) {
-		if (meanwhile)
-			meanwhile(arg);
+	if (r < 0)
 		return r;
-	}
-	/* In a child of its own: libnftables exits the process when it
+	/* In a process of its own: libnftables exits the process when it
 	 * cannot open its netlink socket (exit(3) in mnl.c's
 	 * netlink_init_error, say out of file descriptors), which would leave
 	 * whatever nsbox had made so far. Its stderr is the pipe, so that
-	 * message is ours to pass on. */
+	 * message is ours to pass on. And a grandchild, which nobody waits
+	 * for: once a transaction has deleted anything, closing its socket
+	 * waits for the kernel to free the objects after an RCU grace period
+	 * (nft_rcv_nl_event flushes nf_tables' destroy work; 11-16 ms here,
+	 * bench/RESULTS.md). The worker reports first, and the rules are gone
+	 * from the ruleset by then; its exit finishes the kernel's freeing
+	 * without making nsbox wait. */
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = nc_err_errno(err, errno, "nftables: pipe");
-		if (meanwhile)
-			meanwhile(arg);
-		return r;
-	}
-	/* Forked before meanwhile starts a thread of its own, if it does:
-	 * a fork with other threads running (and maybe holding a lock of the
-	 * allocator: ASan's has no fork handler) would be no safe child. */
-	pid_t pid = fork();
-	if (pid < 0) {
-		r = nc_err_errno(err, errno, "nftables: fork");
-		close(p[0]);
-		close(p[1]);
-		if (meanwhile)
-			meanwhile(arg);
-		return r;
-	}
-	if (pid == 0) {
-		close(p[0]);
-		if (dup2(p[1], STDERR_FILENO) < 0)
-			_exit(1);
-		_exit(run_child(&api, script, p[1]));
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return nc_err_errno(err, errno, "nftables: pipe");
+	r = nc_worker_fork(p[1], -1, err);
+	if (r == 1) {
+		char res = run_worker(&api, script, STDERR_FILENO);
+		/* The report is complete only at end of file: before the exit
+		 * that waits for the kernel, close the pipe. */
+		close(STDERR_FILENO);
+		_exit(res == '0' ? 0 : 1);
 	}
 	close(p[1]);
-	if (meanwhile)
-		meanwhile(arg);
-	char msg[200];
+	if (r < 0) {
+		close(p[0]);
+		return nc_err_prefix(err, "nftables");
+	}
+	char msg[256];
 	size_t len = 0;
 	ssize_t n;
 	while (len < sizeof(msg) - 1 && ((n = read(p[0], msg + len, sizeof(msg) - 1 - len)) > 0 ||
@@ -116,17 +116,19 @@ int nc_nft_run(const char *script, void (*meanwhile)(void *arg), void *arg, stru
 		len += n > 0 ? (size_t)n : 0;
 	close(p[0]);
 	msg[len] = '\0';
-	msg[strcspn(msg, "\n")] = '\0';
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return nc_err_errno(err, errno, "nftables: wait for its process");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	/* Without the NUL, what came is libnftables' own words before it
+	 * exited, or nothing (the worker was killed). */
+	if (len < 2 || msg[0] != '\0') {
+		msg[strcspn(msg, "\n")] = '\0';
+		return nc_err_set(err, EIO, "nftables: %s", msg[0] ? msg : "its process died");
+	}
+	const char *text = msg + 2;
+	if (msg[1] == '0')
 		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+	if (msg[1] == '2')
 		return nc_err_set(err, EOPNOTSUPP,
 				  "nftables: %s (the kernel lacks nf_tables NAT: "
 				  "CONFIG_NF_TABLES, CONFIG_NFT_NAT, CONFIG_NFT_MASQ)",
-				  msg);
-	return nc_err_set(err, EIO, "nftables: %s", msg[0] ? msg : "failed");
+				  text);
+	return nc_err_set(err, EIO, "nftables: %s", text[0] ? text : "failed");
 }

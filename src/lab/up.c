@@ -208,7 +208,7 @@ static int nat_masquerade(void *arg, struct nc_err *err)
 			  "\t\toifname \"uplink0\" masquerade\n"
 			  "\t}\n"
 			  "}\n",
-			  NULL, NULL, err);
+			  err);
 }
 
 static int add_uplinks(struct up_ctx *c)

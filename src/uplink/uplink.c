@@ -349,17 +349,13 @@ enum sync_mode {
  * anything from nf_tables costs an RCU grace period when its socket is
  * closed (10-16 ms here, bench/RESULTS.md), so a new uplink only adds:
  * its rules to the table, or the table itself when it is the first. */
-static int nft_sync(enum sync_mode mode, const char *id, void (*meanwhile)(void *arg), void *arg,
-		    struct nc_err *err)
+static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 {
 	char **ids = NULL;
 	size_t n = 0;
 	int r = uplink_list(&ids, &n, err);
-	if (r < 0) {
-		if (meanwhile)
-			meanwhile(arg);
+	if (r < 0)
 		return r;
-	}
 	char *nat = NULL, *pre = NULL, *out = NULL, *fwd = NULL, *script = NULL;
 	size_t l1, l2, l3, l4, l5;
 	FILE *fn = open_memstream(&nat, &l1), *fp = open_memstream(&pre, &l2),
@@ -414,13 +410,9 @@ static int nft_sync(enum sync_mode mode, const char *id, void (*meanwhile)(void 
 	if (s)
 		fclose(s);
 	if (r == 0 && script && nat && pre && out && fwd)
-		r = nc_nft_run(script, meanwhile, arg, err);
-	else {
-		if (r == 0)
-			r = nc_err_errno(err, ENOMEM, "nftables");
-		if (meanwhile)
-			meanwhile(arg);
-	}
+		r = nc_nft_run(script, err);
+	else if (r == 0)
+		r = nc_err_errno(err, ENOMEM, "nftables");
 	free(nat);
 	free(pre);
 	free(out);
@@ -429,7 +421,7 @@ static int nft_sync(enum sync_mode mode, const char *id, void (*meanwhile)(void 
 	nc_strv_free(ids);
 	/* A table someone else removed (or a first that is not): rebuild. */
 	if (r < 0 && mode == SYNC_APPEND)
-		return nft_sync(SYNC_REBUILD, NULL, NULL, NULL, err);
+		return nft_sync(SYNC_REBUILD, NULL, err);
 	return r;
 }
 
@@ -776,8 +768,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	if ((r = wire(host, inside, &u, err)) < 0 ||
 	    (r = forwarding_on(host, u.has_ipv6, err)) < 0 ||
 	    (is_netns && (r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err)) < 0) ||
-	    (r = write_record(&u, err)) < 0 ||
-	    (r = nft_sync(SYNC_APPEND, id, NULL, NULL, err)) < 0) {
+	    (r = write_record(&u, err)) < 0 || (r = nft_sync(SYNC_APPEND, id, err)) < 0) {
 		/* The lock is ours: undo without asking for it again. */
 		if (u.wrote_resolv)
 			remove_netns_resolv(id + 6, NULL);
@@ -787,7 +778,7 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 		unlink(path);
 		if (none_left(NULL) == 1)
 			forwarding_restore(host, NULL);
-		nft_sync(SYNC_REBUILD, NULL, NULL, NULL, NULL);
+		nft_sync(SYNC_REBUILD, NULL, NULL);
 		/* A failure, not a refusal (see uplink.h), whatever its errno
 		 * (a full disk's ENOSPC is not a full address pool's). */
 		return -EIO;
@@ -795,19 +786,6 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	if (ret_uplink)
 		*ret_uplink = u;
 	return 0;
-}
-
-struct link_del {
-	struct nc_ns *ns;
-	const char *ifname;
-	int r;
-	struct nc_err err;
-};
-
-static void link_del_run(void *arg)
-{
-	struct link_del *d = arg;
-	d->r = nc_link_del(d->ns, d->ifname, &d->err);
 }
 
 int uplink_del(const char *id, struct nc_err *err)
@@ -820,26 +798,18 @@ int uplink_del(const char *id, struct nc_err *err)
 	_cleanup_(journal_unlockp) int lock = 0;
 	if ((r = journal_lock(&lock, err)) < 0 || (r = nc_ns_open(NULL, &host, err)) < 0)
 		return r;
-	/* The veth's deletion and the rules' each wait for an RCU grace
-	 * period in the kernel (unregistering a device; freeing nf_tables
-	 * objects): the veth goes while libnftables' child works, and the
-	 * two waits overlap. */
-	struct link_del del = {.ns = host, .ifname = u.host_if};
-	struct nc_err nft_err;
-	int nft_r = nft_sync(SYNC_REMOVE, id, link_del_run, &del, &nft_err);
-	/* Gone already when its netns went: the veth dies with either end.
-	 * Either failed, the record stays, for `uplink del` or `cleanup` to
-	 * retry (its rules come back with the next rebuild, or go with it). */
-	if (del.r < 0 && del.r != -ENODEV) {
-		if (err)
-			*err = del.err;
-		return del.r;
-	}
-	if (nft_r < 0) {
-		if (err)
-			*err = nft_err;
-		return nft_r;
-	}
+	/* The veth first: unregistering a device waits for nf_tables' commit
+	 * mutex (nf_tables_netdev_event), which the rules' worker holds
+	 * while the kernel frees what it deleted. Neither waits for that
+	 * freeing here (nc_link_del_unwaited, nc_nft_run). Gone already when
+	 * its netns went: the veth dies with either end. Either failed, the
+	 * record stays, for `uplink del` or `cleanup` to retry (its rules
+	 * come back with the next rebuild, or go with it). */
+	r = nc_link_del_unwaited(host, u.host_if, err);
+	if (r < 0 && r != -ENODEV)
+		return r;
+	if ((r = nft_sync(SYNC_REMOVE, id, err)) < 0)
+		return r;
 	/* Before the record that says it is nsbox's: a retry finishes it. */
 	if (u.wrote_resolv && !strncmp(id, "netns:", 6) &&
 	    (r = remove_netns_resolv(id + 6, err)) < 0)
