@@ -120,6 +120,9 @@ n=$(peers_of A)
 check "$W still reaches A" bash -c "[[ \$(ip netns exec '$W' curl -sS --max-time 5 http://$A/) == A ]]"
 expect 0 "stop u2" stop u2
 expect 0 "uplink del $W" uplink del "$W"
+# At once: the workers that finish the kernel's freeing (they outlive
+# uplink del by a grace period) hold none of nsbox's files.
+check "the journal's lock is free as uplink del returns" flock -n /run/nsbox/lock true
 check "no inet nsbox table" no_nsbox_table
 check "no nsbu link: $(nsbu_links)" no_nsbu_links
 check "no /etc/netns/$W" test ! -e "/etc/netns/$W"
