@@ -38,6 +38,7 @@ struct nc_ns {
 	dev_t dev; /* identity of the netns: its nsfs inode */
 	ino_t ino;
 	struct nl_sock *sk; /* NETLINK_ROUTE, bound in this netns; lazily */
+	int sysctl_dir;	    /* nc_sysctl_dir() of the caller's own netns; lazily */
 };
 
 /* The rtnetlink socket of ns, connected on first use. */
@@ -68,10 +69,14 @@ int nc_in_netns_start(struct nc_ns_job *job, int fd, const char *name,
 int nc_in_netns_join(struct nc_ns_job *job);
 /* Fork a worker (worker.c): a grandchild nobody waits for, in the netns of
  * the fd netns (-1: the caller's), holding nothing of the caller's but
- * report, as its stderr, and /dev/null as its stdin and stdout. 1 in the
- * worker, 0 in the caller once the worker runs, or a negative errno. The
- * worker ends with _exit. */
-int nc_worker_fork(int report, int netns, struct nc_err *err);
+ * input (-1: /dev/null) as its stdin, report as its stderr, and /dev/null
+ * as its stdout. 1 in the worker, which ends with _exit; 0 in the caller,
+ * or a negative errno. The caller reaps *ret_middle, the child between
+ * them, with nc_worker_reap: not at once, as the middle's fork and exit
+ * need not hold it up. */
+int nc_worker_fork(int input, int report, int netns, pid_t *ret_middle, struct nc_err *err);
+/* 0 once middle is reaped, if the worker was forked. */
+int nc_worker_reap(pid_t middle, struct nc_err *err);
 /* An O_PATH fd on /proc/sys/net of the calling thread's netns (ns names
  * it in the error). */
 int nc_sysctl_dir(const char *ns, struct nc_err *err);

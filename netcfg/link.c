@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <linux/if_arp.h>
@@ -229,6 +230,33 @@ static void delete_worker(int ifindex, int fd)
 		_exit(1);
 }
 
+/* Until the announcement of w's device going, or the worker's report on
+ * rd: 0 or a negative errno; -EPIPE when no report came. */
+static int wait_gone(struct watch *w, struct nl_sock *watched, int rd)
+{
+	struct pollfd pfd[2] = {{.fd = nl_socket_get_fd(watched), .events = POLLIN},
+				{.fd = rd, .events = POLLIN}};
+	while (!w->gone) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		/* An overrun of the notifications (ENOBUFS) is no answer:
+		 * the worker's is. */
+		if (pfd[0].revents && nl_recvmsgs_default(watched) < 0)
+			pfd[0].fd = -1;
+		if (w->gone || !pfd[1].revents)
+			continue;
+		int res;
+		ssize_t n = read(rd, &res, sizeof(res));
+		if (n < 0 && errno == EINTR)
+			continue;
+		return n == sizeof(res) ? res : -EPIPE;
+	}
+	return 0;
+}
+
 int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err)
 {
 	/* Unregistering a device announces RTM_DELLINK and takes it off the
@@ -254,8 +282,10 @@ int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err)
 		return nc_err_errno(err, errno, "link %s:%s: pipe", nc_ns_name(ns), name);
 	rd = p[0];
 	wr = p[1];
-	r = nc_worker_fork(wr, nc_ns_fd(ns), err);
+	pid_t middle;
+	r = nc_worker_fork(-1, wr, nc_ns_fd(ns), &middle, err);
 	if (r == 1) {
+		prctl(PR_SET_NAME, "nsbox-dellink");
 		delete_worker(w.ifindex, STDERR_FILENO);
 		_exit(0);
 	}
@@ -263,34 +293,16 @@ int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err)
 	wr = -1;
 	if (r < 0)
 		return nc_err_prefix(err, "link %s:%s", nc_ns_name(ns), name);
-	struct pollfd pfd[2] = {{.fd = nl_socket_get_fd(watched), .events = POLLIN},
-				{.fd = rd, .events = POLLIN}};
-	while (!w.gone) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return nc_err_errno(err, errno, "link %s:%s: poll", nc_ns_name(ns), name);
-		}
-		/* An overrun of the notifications (ENOBUFS) is no answer:
-		 * the worker's is. */
-		if (pfd[0].revents && nl_recvmsgs_default(watched) < 0)
-			pfd[0].fd = -1;
-		if (w.gone || !pfd[1].revents)
-			continue;
-		int res;
-		ssize_t n = read(rd, &res, sizeof(res));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != sizeof(res))
-			return nc_err_set(err, EIO, "link %s:%s: its process died", nc_ns_name(ns),
-					  name);
-		if (res == -ENODEV)
-			return nc_err_set(err, ENODEV, "link %s:%s: no such device", nc_ns_name(ns),
-					  name);
-		if (res < 0)
-			return nc_err_errno(err, -res, "link %s:%s", nc_ns_name(ns), name);
-		return 0;
-	}
+	r = wait_gone(&w, watched, rd);
+	struct nc_err reaped;
+	int started = nc_worker_reap(middle, &reaped);
+	if (r == -ENODEV)
+		return nc_err_set(err, ENODEV, "link %s:%s: no such device", nc_ns_name(ns), name);
+	if (r == -EPIPE)
+		return nc_err_set(err, EIO, "link %s:%s: %s", nc_ns_name(ns), name,
+				  started < 0 ? reaped.msg : "its process died");
+	if (r < 0)
+		return nc_err_errno(err, -r, "link %s:%s", nc_ns_name(ns), name);
 	return 0;
 }
 

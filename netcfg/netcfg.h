@@ -283,10 +283,25 @@ int nc_shaping_clear(struct nc_ns *ns, const char *ifname, struct nc_err *err);
 /* ---- nftables (nft.c) --------------------------------------------------- */
 
 /* Run an nft script (nft(8) syntax) as one transaction, in the calling
- * thread's netns, through libnftables loaded on first use, in a worker
+ * thread's netns, through libnftables (loaded only there) in a worker
  * process; returns once the transaction is committed (or failed), while
  * the worker may still wait for the kernel to free what it deleted. */
 int nc_nft_run(const char *script, struct nc_err *err);
+/* The same in steps, for the caller to get on with other work while the
+ * worker starts and loads libnftables, and while it runs a script:
+ * prepare, then send a script and finish it (wait for its outcome), as
+ * many times as there are scripts, and end. A worker that ran a script
+ * outlives its job by a few RCU grace periods. */
+struct nc_nft_job {
+	int fd;
+	pid_t middle; /* the worker's parent, to reap */
+};
+#define NC_NFT_JOB_NONE ((struct nc_nft_job){.fd = -1})
+int nc_nft_prepare(struct nc_nft_job *ret_job, struct nc_err *err);
+void nc_nft_send(struct nc_nft_job *job, const char *script);
+int nc_nft_finish(struct nc_nft_job *job, struct nc_err *err);
+/* No-op on NC_NFT_JOB_NONE; for __attribute__((cleanup)) too. */
+void nc_nft_end(struct nc_nft_job *job);
 
 /* ---- sysctls (sysctl.c) ------------------------------------------------ */
 

@@ -6,8 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <linux/membarrier.h>
 
 #include <nftables/libnftables.h>
 
@@ -28,9 +34,8 @@ static int load(struct nft_api *api, struct nc_err *err)
 	 * buys nothing in a short-lived process. */
 	void *h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!h)
-		return nc_err_set(
-		    err, ENOENT,
-		    "nftables: cannot load libnftables.so.1 (apt-get install libnftables1)");
+		return nc_err_set(err, ENOENT,
+				  "cannot load libnftables.so.1 (apt-get install libnftables1)");
 	api->ctx_new = (struct nft_ctx * (*)(uint32_t)) dlsym(h, "nft_ctx_new");
 	api->ctx_free = (void (*)(struct nft_ctx *))dlsym(h, "nft_ctx_free");
 	api->buffer_error = (int (*)(struct nft_ctx *))dlsym(h, "nft_ctx_buffer_error");
@@ -39,91 +44,186 @@ static int load(struct nft_api *api, struct nc_err *err)
 	api->run = (int (*)(struct nft_ctx *, const char *))dlsym(h, "nft_run_cmd_from_buffer");
 	if (!api->ctx_new || !api->ctx_free || !api->buffer_error || !api->buffer_output ||
 	    !api->get_error || !api->run)
-		return nc_err_set(err, ENOENT, "nftables: libnftables.so.1 lacks %s",
-				  "the nft_ctx API");
+		return nc_err_set(err, ENOENT, "libnftables.so.1 lacks the nft_ctx API");
 	return 0;
 }
 
-/* In the worker: run script, then write to fd a NUL, the outcome ('0'
- * done, '1' failed, '2' not supported by the kernel) and the first line of
- * libnftables' error. */
-static void run_worker(const struct nft_api *api, const char *script, int fd)
+/* The worker's channel is one SOCK_SEQPACKET pair: scripts one way, in
+ * chunks whose first byte says whether one follows; reports the other, one
+ * message each, starting with a NUL. libnftables' own words on stderr (the
+ * same socket) come as messages of their own. */
+enum { CHUNK = 64 * 1024 };
+
+/* In the worker: the next script, to its end; NULL at the end of the
+ * channel (the caller is done, or died). */
+static char *recv_script(int fd)
 {
-	struct nft_ctx *ctx = api->ctx_new(NFT_CTX_DEFAULT);
-	char res[2 + 200] = {'\0', '1'};
-	size_t len = 2;
+	char *buf = NULL;
+	size_t len = 0;
+	for (;;) {
+		char *more = realloc(buf, len + CHUNK + 1);
+		if (!more)
+			break;
+		buf = more;
+		ssize_t n = recv(fd, buf + len, CHUNK + 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		bool last = buf[len] == 'e';
+		memmove(buf + len, buf + len + 1, (size_t)n - 1);
+		len += (size_t)n - 1;
+		if (last) {
+			buf[len] = '\0';
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/* In the worker: load libnftables, then run each script that comes on fd
+ * and answer with a NUL, the outcome ('0' done, '1' failed, '2' not
+ * supported by the kernel) and the first line of the error. Whether any
+ * script ran. */
+static bool run_worker(int fd)
+{
+	struct nft_api api = {0};
+	struct nc_err err = {0};
+	/* Loaded here, not in nsbox: the library's start-up (and its pages in
+	 * every later fork) stays out of the caller, and happens while the
+	 * caller gets on with its own work. */
+	struct nft_ctx *ctx = load(&api, &err) < 0 ? NULL : api.ctx_new(NFT_CTX_DEFAULT);
 	if (ctx) {
 		/* Keep libnftables' messages for our error instead of its
 		 * stderr. */
-		api->buffer_error(ctx);
-		api->buffer_output(ctx);
-		if (api->run(ctx, script) == 0) {
-			res[1] = '0';
-		} else {
-			const char *msg = api->get_error(ctx);
-			size_t n = msg ? strcspn(msg, "\n") : 0;
-			n = n < sizeof(res) - 2 ? n : sizeof(res) - 2;
-			memcpy(res + 2, msg, n);
-			len += n;
-			/* nf_tables_api answers EOPNOTSUPP when a hook or
-			 * expression is not built; libnftables says "Operation
-			 * not supported". */
-			if (memmem(res + 2, n, "not supported", 13))
-				res[1] = '2';
-		}
+		api.buffer_error(ctx);
+		api.buffer_output(ctx);
 	}
-	/* Unwritten, the caller finds no report: a failure. */
-	write(fd, res, len);
+	bool ran = false;
+	char *script;
+	while ((script = recv_script(fd))) {
+		char res[2 + 200] = {'\0', '1'};
+		const char *msg = err.msg[0] ? err.msg : "cannot make an nft context";
+		if (ctx) {
+			ran = true;
+			msg = NULL;
+			if (api.run(ctx, script) == 0)
+				res[1] = '0';
+			else
+				msg = api.get_error(ctx);
+		}
+		free(script);
+		size_t n = msg ? strcspn(msg, "\n") : 0;
+		n = n < sizeof(res) - 2 ? n : sizeof(res) - 2;
+		if (n)
+			memcpy(res + 2, msg, n);
+		/* nf_tables_api answers EOPNOTSUPP when a hook or expression
+		 * is not built; libnftables says "Operation not supported". */
+		if (ctx && res[1] == '1' && memmem(res + 2, n, "not supported", 13))
+			res[1] = '2';
+		/* Unsent, the caller finds no report: a failure. */
+		if (send(fd, res, 2 + n, MSG_NOSIGNAL) < 0)
+			break;
+	}
+	return ran;
 }
 
-int nc_nft_run(const char *script, struct nc_err *err)
+int nc_nft_prepare(struct nc_nft_job *ret_job, struct nc_err *err)
 {
-	struct nft_api api = {0};
-	int r = load(&api, err);
-	if (r < 0)
-		return r;
 	/* In a process of its own: libnftables exits the process when it
 	 * cannot open its netlink socket (exit(3) in mnl.c's
 	 * netlink_init_error, say out of file descriptors), which would leave
-	 * whatever nsbox had made so far. Its stderr is the pipe, so that
-	 * message is ours to pass on. And a grandchild, which nobody waits
-	 * for: once a transaction has deleted anything, closing its socket
-	 * waits for the kernel to free the objects after an RCU grace period
-	 * (nft_rcv_nl_event flushes nf_tables' destroy work; 11-16 ms here,
-	 * bench/RESULTS.md). The worker reports first, and the rules are gone
-	 * from the ruleset by then; its exit finishes the kernel's freeing
-	 * without making nsbox wait. */
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return nc_err_errno(err, errno, "nftables: pipe");
-	r = nc_worker_fork(p[1], -1, err);
+	 * whatever nsbox had made so far. Its stderr is the channel, so that
+	 * message is ours to pass on. Sent with MSG_NOSIGNAL, a script costs
+	 * no SIGPIPE when the worker is gone. And a grandchild, which nobody
+	 * waits for (nc_worker_fork): see the end of it. */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return nc_err_errno(err, errno, "nftables: socketpair");
+	pid_t middle;
+	int r = nc_worker_fork(sv[1], sv[1], -1, &middle, err);
 	if (r == 1) {
-		run_worker(&api, script, STDERR_FILENO);
-		/* The report is complete only at end of file: before the exit
-		 * that waits for the kernel, close the pipe. Nobody reads the
-		 * exit status. */
+		prctl(PR_SET_NAME, "nsbox-nft");
+		if (!run_worker(STDIN_FILENO))
+			_exit(0);
+		/* Every commit queues nf_tables' destroy work, which frees the
+		 * transaction after an RCU grace period, additions too
+		 * (nf_tables_commit_release). Closing an nftables socket
+		 * flushes that work with the netns's commit mutex held
+		 * (nft_rcv_nl_event), and every device registered or
+		 * unregistered in the netns takes that mutex
+		 * (nf_tables_netdev_event, Linux 6.16 on): closed at once,
+		 * the socket would hold up the next veth for a grace period
+		 * (5-8 ms here, bench/RESULTS.md). So the worker waits out
+		 * two grace periods first (membarrier(2)'s GLOBAL command is
+		 * a synchronize_rcu()); the second one began after the work
+		 * was queued. Where the command is missing, it just ends. */
+		close(STDIN_FILENO);
 		close(STDERR_FILENO);
+		if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
+			syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
 		_exit(0);
 	}
-	close(p[1]);
+	close(sv[1]);
 	if (r < 0) {
-		close(p[0]);
+		close(sv[0]);
 		return nc_err_prefix(err, "nftables");
 	}
-	char msg[256];
-	size_t len = 0;
+	*ret_job = (struct nc_nft_job){.fd = sv[0], .middle = middle};
+	return 0;
+}
+
+void nc_nft_send(struct nc_nft_job *job, const char *script)
+{
+	char chunk[1 + CHUNK];
+	size_t len = strlen(script), off = 0;
+	do {
+		size_t n = len - off < CHUNK ? len - off : CHUNK;
+		chunk[0] = off + n == len ? 'e' : 'c';
+		memcpy(chunk + 1, script + off, n);
+		if (send(job->fd, chunk, 1 + n, MSG_NOSIGNAL) < 0) {
+			if (errno == EINTR)
+				continue;
+			/* The worker is gone: its report (or none) says why. */
+			return;
+		}
+		off += n;
+	} while (off < len);
+}
+
+static int reap(struct nc_nft_job *job, struct nc_err *err)
+{
+	if (job->middle <= 0)
+		return 0;
+	int r = nc_worker_reap(job->middle, err);
+	job->middle = 0;
+	return r;
+}
+
+int nc_nft_finish(struct nc_nft_job *job, struct nc_err *err)
+{
+	char msg[256], words[256] = "";
 	ssize_t n;
-	while (len < sizeof(msg) - 1 && ((n = read(p[0], msg + len, sizeof(msg) - 1 - len)) > 0 ||
-					 (n < 0 && errno == EINTR)))
-		len += n > 0 ? (size_t)n : 0;
-	close(p[0]);
-	msg[len] = '\0';
-	/* Without the NUL, what came is libnftables' own words before it
-	 * exited, or nothing (the worker was killed). */
-	if (len < 2 || msg[0] != '\0') {
-		msg[strcspn(msg, "\n")] = '\0';
-		return nc_err_set(err, EIO, "nftables: %s", msg[0] ? msg : "its process died");
+	/* Anything before the report is libnftables' own words: what it
+	 * said before it exited, if no report follows. */
+	while ((n = recv(job->fd, msg, sizeof(msg) - 1, 0)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || msg[0] == '\0')
+			break;
+		msg[n] = '\0';
+		if (!words[0])
+			snprintf(words, sizeof(words), "%.*s", (int)strcspn(msg, "\n"), msg);
 	}
+	struct nc_err reaped;
+	int started = reap(job, &reaped);
+	if (n < 2 || msg[0] != '\0')
+		return nc_err_set(err, EIO, "nftables: %s",
+				  words[0]	? words
+				  : started < 0 ? reaped.msg
+						: "its process died");
+	msg[n] = '\0';
 	const char *text = msg + 2;
 	if (msg[1] == '0')
 		return 0;
@@ -133,4 +233,27 @@ int nc_nft_run(const char *script, struct nc_err *err)
 				  "CONFIG_NF_TABLES, CONFIG_NFT_NAT, CONFIG_NFT_MASQ)",
 				  text);
 	return nc_err_set(err, EIO, "nftables: %s", text[0] ? text : "failed");
+}
+
+void nc_nft_end(struct nc_nft_job *job)
+{
+	/* The worker sees the end of the channel, runs nothing more and
+	 * ends; shut down, as a copy of the fd may live on in a child forked
+	 * meanwhile. */
+	if (job->fd >= 0) {
+		shutdown(job->fd, SHUT_RDWR);
+		close(job->fd);
+		job->fd = -1;
+	}
+	reap(job, NULL);
+}
+
+int nc_nft_run(const char *script, struct nc_err *err)
+{
+	_cleanup_(nc_nft_end) struct nc_nft_job job = NC_NFT_JOB_NONE;
+	int r = nc_nft_prepare(&job, err);
+	if (r < 0)
+		return r;
+	nc_nft_send(&job, script);
+	return nc_nft_finish(&job, err);
 }

@@ -85,6 +85,7 @@ int nc_ns_from_fd(int fd_in, const char *name, struct nc_ns **ret_ns, struct nc_
 		return nc_err_errno(err, ENOMEM, "netns %s", name);
 	}
 	ns->fd = NC_TAKE_FD(fd);
+	ns->sysctl_dir = -1;
 	ns->dev = st.st_dev;
 	ns->ino = st.st_ino;
 	*ret_ns = ns;
@@ -98,6 +99,8 @@ void nc_ns_free(struct nc_ns *ns)
 	nl_socket_free(ns->sk);
 	if (ns->fd >= 0)
 		close(ns->fd);
+	if (ns->sysctl_dir >= 0)
+		close(ns->sysctl_dir);
 	free(ns->name);
 	free(ns);
 }
@@ -190,6 +193,9 @@ int nc_in_netns(int fd, const char *name, int (*fn)(void *arg, struct nc_err *er
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,
 	       struct nc_err *err)
 {
+	/* The caller's own netns (as in nc_ns_sock): no thread to start. */
+	if (!ns->name)
+		return fn(arg, err);
 	return nc_in_netns(ns->fd, nc_ns_name(ns), fn, arg, err);
 }
 

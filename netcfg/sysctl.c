@@ -57,6 +57,7 @@ int nc_sysctl_dir(const char *ns, struct nc_err *err)
 }
 
 struct io {
+	int dir; /* /proc/sys/net, or -1: opened in the netns */
 	const char *path, *key;
 	const char *value; /* write if set */
 	char *buf;	   /* read into if set */
@@ -70,8 +71,9 @@ struct io {
 static int do_io(void *arg, struct nc_err *err)
 {
 	struct io *io = arg;
-	_cleanup_close_ int dir = nc_sysctl_dir(io->ns, err);
-	if (dir < 0)
+	_cleanup_close_ int own = -1;
+	int dir = io->dir;
+	if (dir < 0 && (dir = own = nc_sysctl_dir(io->ns, err)) < 0)
 		return dir;
 	_cleanup_close_ int fd =
 	    openat(dir, io->path, (io->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
@@ -105,6 +107,15 @@ static int run_io(struct nc_ns *ns, struct io *io, struct nc_err *err)
 		return r;
 	io->path = path;
 	io->ns = nc_ns_name(ns);
+	io->dir = -1;
+	/* The caller's own netns: its /proc/sys/net once per handle, as the
+	 * last close of each proc mount costs an (expedited) RCU grace period
+	 * (namespace_unlock). */
+	if (!ns->name) {
+		if (ns->sysctl_dir < 0 && (ns->sysctl_dir = nc_sysctl_dir(io->ns, err)) < 0)
+			return ns->sysctl_dir;
+		io->dir = ns->sysctl_dir;
+	}
 	return nc_ns_call(ns, do_io, io, err);
 }
 

@@ -105,7 +105,7 @@ int cmd_cleanup(int argc, char **argv)
 	/* Uplinks of namespaces (those of sandboxes went with them above). */
 	if (uplink_list(&names, &n, &err) == 0) {
 		for (size_t k = 0; k < n; k++) {
-			if (!dry && uplink_del(names[k], &err) < 0 && err.code != ENOENT) {
+			if (!dry && uplink_del(names[k], NULL, &err) < 0 && err.code != ENOENT) {
 				ret = cli_fail(EXIT_OPFAIL, &err);
 				continue;
 			}

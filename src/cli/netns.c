@@ -204,7 +204,7 @@ static int netns_del(int argc, char **argv)
 		/* Its uplink's veth went with it; its rules and record go now. */
 		char id[320];
 		snprintf(id, sizeof(id), "netns:%s", argv[k]);
-		if (uplink_del(id, &err) < 0 && err.code != ENOENT)
+		if (uplink_del(id, NULL, &err) < 0 && err.code != ENOENT)
 			return cli_fail(EXIT_OPFAIL, &err);
 		if (journal_forget("netns", argv[k], &err) < 0)
 			return cli_fail(EXIT_OPFAIL, &err);

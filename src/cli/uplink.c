@@ -101,7 +101,7 @@ static int uplink_add_cmd(int argc, char **argv)
 	char id[320];
 	snprintf(id, sizeof(id), "netns:%s", argv[i]);
 	struct uplink u;
-	int r = uplink_add(id, ns, &o.up, &u, &err);
+	int r = uplink_add(id, ns, &o.up, NULL, &u, &err);
 	if (r < 0)
 		/* Refused before anything was made: a validation error. */
 		return cli_fail(r == -EEXIST || r == -ENOSPC || r == -EINVAL || r == -EADDRINUSE
@@ -132,7 +132,7 @@ static int uplink_del_cmd(int argc, char **argv)
 	struct nc_err err;
 	char id[320];
 	snprintf(id, sizeof(id), "netns:%s", argv[i]);
-	int r = uplink_del(id, &err);
+	int r = uplink_del(id, NULL, &err);
 	if (r < 0)
 		return cli_fail(r == -ENOENT ? EXIT_USAGE : EXIT_OPFAIL, &err);
 	return 0;

@@ -130,7 +130,7 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 		char id[320];
 		snprintf(id, sizeof(id), "netns:%s", ns);
 		/* Its rules and record; its veth goes with the netns anyway. */
-		r = uplink_del(id, &e);
+		r = uplink_del(id, NULL, &e);
 		if (r < 0 && r != -ENOENT && !first) {
 			first = r;
 			if (err)

@@ -220,7 +220,7 @@ static int add_uplinks(struct up_ctx *c)
 			continue;
 		lab_object_name(c->t->name, n->name, name, sizeof(name));
 		snprintf(id, sizeof(id), "netns:%s", name);
-		int r = uplink_add(id, c->ns[i], &n->uplink_opts, NULL, c->err);
+		int r = uplink_add(id, c->ns[i], &n->uplink_opts, NULL, NULL, c->err);
 		if (r == 0 && n->kind == NODE_NAT)
 			r = nc_ns_call(c->ns[i], nat_masquerade, NULL, c->err);
 		if (r == 0)

@@ -215,15 +215,16 @@ void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err)
 	}
 	/* The failure's message stays the message; where the record stays
 	 * is added to it. */
-	if (l->name[0] && sandbox_state_remove(l->name) < 0)
+	if (l->name[0] && sandbox_state_remove(l->name, &l->nft) < 0)
 		nc_err_suffix(err, "; its record stays ('nsbox stop %s' removes it)", l->name);
 	l->name[0] = '\0';
+	nc_nft_end(&l->nft);
 }
 
 int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_launch,
 		  struct nc_err *err)
 {
-	struct sandbox_launch l = {.pidfd = -1, .err_r = -1, .go_w = -1};
+	struct sandbox_launch l = {.pidfd = -1, .err_r = -1, .go_w = -1, .nft = NC_NFT_JOB_NONE};
 	/* netns del refuses a netns a recorded sandbox runs in, looking under
 	 * the journal lock: held from before the record exists until it names
 	 * the init, no del comes in between to leave the sandbox in a netns
@@ -247,6 +248,11 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 
 	/* Checked here, before anything runs; opened again by the init. */
 	if ((r = rootfs_open(spec, &fds, err)) < 0)
+		goto fail;
+	/* The uplink's rules are committed by a worker that loads
+	 * libnftables first: started now, it does that while the sandbox is
+	 * made, not after; and it stays for their removal. */
+	if (spec->uplink && (r = nc_nft_prepare(&l.nft, err)) < 0)
 		goto fail;
 	rootfs_fds_close(&fds);
 	if (spec->net == SANDBOX_NET_NETNS && !spec->netns_handle &&
@@ -318,7 +324,7 @@ int sandbox_start(const struct sandbox_spec *spec, struct sandbox_launch *ret_la
 		snprintf(id, sizeof(id), "sandbox:%s", spec->name);
 		_cleanup_(nc_ns_freep) struct nc_ns *inside = NULL;
 		if ((r = nc_ns_open_pid(pid, id, &inside, err)) < 0 ||
-		    (r = uplink_add(id, inside, &spec->uplink_opts, NULL, err)) < 0)
+		    (r = uplink_add(id, inside, &spec->uplink_opts, &l.nft, NULL, err)) < 0)
 			goto fail;
 	}
 	l.go_w = go_pipe[1];
@@ -395,13 +401,18 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_launch *ret_laun
 	if ((r = sandbox_started(&l, err)) < 0)
 		return r;
 	if (spec->detach) {
+		/* Whoever stops it removes the uplink with a worker of its
+		 * own. */
+		nc_nft_end(&l.nft);
 		*ret_launch = l;
 		return 0;
 	}
 	int status = wait_forwarding(l.pidfd, spec->tty);
 	close(l.pidfd);
+	r = sandbox_state_remove(spec->name, &l.nft);
+	nc_nft_end(&l.nft);
 	/* Its status would hide that something stays behind. */
-	if ((r = sandbox_state_remove(spec->name)) < 0) {
+	if (r < 0) {
 		nc_err_errno(err, r,
 			     "sandbox %s: ended (status %d), but its record in %s/%s stays "
 			     "('nsbox stop %s' removes it)",

@@ -11,6 +11,9 @@ struct sandbox_launch {
 	int pidfd; /* of the init */
 	int err_r; /* the init's report: closes when the command runs */
 	int go_w;  /* spec->held: what lets the init go on; else -1 */
+	/* With spec->uplink: the worker that committed the uplink's rules,
+	 * kept to remove them when the sandbox ends (nc_nft_prepare). */
+	struct nc_nft_job nft;
 };
 
 /* Record and clone the sandbox; its init builds the root and starts the

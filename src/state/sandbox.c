@@ -190,13 +190,16 @@ static int open_dir(const char *name, char path[static 300], int *ret_fd)
 }
 
 /* Removes the record of name, open as dfd at path. */
-static int remove_at(const char *name, const char *path, int dfd)
+static int remove_at(const char *name, const char *path, int dfd, struct nc_nft_job *nft)
 {
 	/* What nsbox made for the sandbox goes with its record, first: the
-	 * record stays while its uplink does, for a retry to find it. */
+	 * record stays while its uplink does, for a retry to find it. A retry
+	 * after an uplink del that failed last, putting forwarding back,
+	 * finds no uplink but still has that to do. */
 	char id[320];
 	snprintf(id, sizeof(id), "sandbox:%s", name);
-	int r = uplink_exists(id) ? uplink_del(id, NULL) : 0;
+	int r = uplink_exists(id) ? uplink_del(id, nft, NULL)
+				  : uplink_forwarding_release_if_unused(NULL);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	r = 0;
@@ -209,12 +212,12 @@ static int remove_at(const char *name, const char *path, int dfd)
 	return r;
 }
 
-int sandbox_state_remove(const char *name)
+int sandbox_state_remove(const char *name, struct nc_nft_job *nft)
 {
 	char path[300];
 	_cleanup_close_ int dfd = -1;
 	int r = open_dir(name, path, &dfd);
-	return r < 0 || dfd < 0 ? r : remove_at(name, path, dfd);
+	return r < 0 || dfd < 0 ? r : remove_at(name, path, dfd, nft);
 }
 
 int sandbox_state_read_settled(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err)
@@ -257,7 +260,7 @@ int sandbox_state_remove_if(const char *name, pid_t pid, uint64_t start)
 		return r;
 	if (now.pid != pid || now.start != start)
 		return -ESTALE;
-	return remove_at(name, path, fd);
+	return remove_at(name, path, fd, NULL);
 }
 
 int sandbox_state_list(char ***ret_names, size_t *ret_n, struct nc_err *err)

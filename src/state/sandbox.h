@@ -42,8 +42,9 @@ int sandbox_state_write(int dirfd, const struct sandbox_rec *rec, struct nc_err 
 int sandbox_state_read(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err);
 /* Remove the record (its owner's way: no questions asked): 0, or the
  * first -errno of its files' unlinks and the rmdir (what is left stays
- * for `nsbox cleanup`). */
-int sandbox_state_remove(const char *name);
+ * for `nsbox cleanup`). nft: the worker for the uplink's rules, or NULL
+ * (uplink_del). */
+int sandbox_state_remove(const char *name, struct nc_nft_job *nft);
 /* As sandbox_state_read; a record without an init yet is read again
  * once a launch under way has named it (or has died). */
 int sandbox_state_read_settled(const char *name, struct sandbox_rec *ret_rec, struct nc_err *err);

@@ -325,9 +325,17 @@ static void nft_uplink(FILE *nat, FILE *pre, FILE *out, FILE *fwd, const struct 
 	fprintf(fwd, "\t\tiifname \"%s\" reject with icmpx type admin-prohibited\n", ifn);
 }
 
-/* Each line of lines ("\t\tRULE\n") as "add rule inet nsbox CHAIN RULE". */
-static void add_rules(FILE *s, const char *chain, const char *lines)
+/* The chain, made if it is not there, and each line of lines ("\t\tRULE\n")
+ * as a rule of it. A chain with no rules is not made: each base chain
+ * registers netfilter hooks, and the first hook at a place in the whole
+ * machine patches the kernel's code (a static key: text_poke and an IPI to
+ * every CPU), again when the last one goes; on a machine with no other
+ * firewall, that was a third of the nftables worker's time. */
+static void add_chain(FILE *s, const char *chain, const char *hook, const char *lines)
 {
+	if (!*lines)
+		return;
+	fprintf(s, "add chain inet nsbox %s { %s; policy accept; }\n", chain, hook);
 	for (const char *p = lines; *p;) {
 		while (*p == '\t')
 			p++;
@@ -344,12 +352,13 @@ enum sync_mode {
 	SYNC_REMOVE,  /* rebuilt from every record but one's, going away */
 };
 
-/* Bring table inet nsbox in line with the records, in one transaction;
- * no records, no table. Nothing else of the ruleset is touched. Deleting
- * anything from nf_tables costs an RCU grace period when its socket is
- * closed (10-16 ms here, bench/RESULTS.md), so a new uplink only adds:
- * its rules to the table, or the table itself when it is the first. */
-static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
+/* The script that brings table inet nsbox in line with the records, in
+ * one transaction; no records, no table. Nothing else of the ruleset is
+ * touched. Deleting anything from nf_tables costs an RCU grace period when
+ * its socket is closed (10-16 ms here, bench/RESULTS.md), so a new uplink
+ * only adds: its rules to the table, or the table itself when it is the
+ * first. */
+static int nft_script(enum sync_mode mode, const char *id, char **ret_script, struct nc_err *err)
 {
 	char **ids = NULL;
 	size_t n = 0;
@@ -379,49 +388,67 @@ static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 		fclose(fo);
 	if (ff)
 		fclose(ff);
-	bool first = mode == SYNC_APPEND && n == 1;
 	FILE *s = open_memstream(&script, &l5);
 	if (s && nat && pre && out && fwd) {
-		if (mode == SYNC_APPEND && !first) {
-			add_rules(s, "postrouting", nat);
-			add_rules(s, "prerouting", pre);
-			add_rules(s, "output", out);
-			add_rules(s, "forward", fwd);
-		} else {
-			/* "add" then "delete" removes a table whether or not it
-			 * exists; not needed for the first. */
-			if (!first)
-				fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
-			if (kept)
-				fprintf(s,
-					"table inet nsbox {\n"
-					"\tchain postrouting {\n\t\ttype nat hook postrouting "
-					"priority srcnat; policy accept;\n%s\t}\n"
-					"\tchain prerouting {\n\t\ttype nat hook prerouting "
-					"priority dstnat; policy accept;\n%s\t}\n"
-					"\tchain output {\n\t\ttype nat hook output priority -100; "
-					"policy accept;\n%s\t}\n"
-					"\tchain forward {\n\t\ttype filter hook forward priority "
-					"filter; policy accept;\n%s\t}\n"
-					"}\n",
-					nat, pre, out, fwd);
+		/* "add" then "delete" removes a table whether or not it
+		 * exists. An uplink that comes only adds, so that nothing is
+		 * deleted: "add" leaves what is there as it is. */
+		if (mode != SYNC_APPEND)
+			fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
+		if (kept) {
+			fprintf(s, "add table inet nsbox\n");
+			add_chain(s, "postrouting", "type nat hook postrouting priority srcnat",
+				  nat);
+			add_chain(s, "prerouting", "type nat hook prerouting priority dstnat", pre);
+			add_chain(s, "output", "type nat hook output priority -100", out);
+			add_chain(s, "forward", "type filter hook forward priority filter", fwd);
 		}
 	}
 	if (s)
 		fclose(s);
-	if (r == 0 && script && nat && pre && out && fwd)
-		r = nc_nft_run(script, err);
-	else if (r == 0)
+	if (r == 0 && !(script && nat && pre && out && fwd))
 		r = nc_err_errno(err, ENOMEM, "nftables");
 	free(nat);
 	free(pre);
 	free(out);
 	free(fwd);
-	free(script);
 	nc_strv_free(ids);
+	if (r < 0) {
+		free(script);
+		return r;
+	}
+	*ret_script = script;
+	return 0;
+}
+
+/* Sends job the script for mode. */
+static int nft_sync_send(enum sync_mode mode, const char *id, struct nc_nft_job *job,
+			 struct nc_err *err)
+{
+	_cleanup_free_ char *script = NULL;
+	int r = nft_script(mode, id, &script, err);
+	if (r == 0)
+		nc_nft_send(job, script);
+	return r;
+}
+
+static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err);
+
+static int nft_sync_finish(enum sync_mode mode, struct nc_nft_job *job, struct nc_err *err)
+{
+	int r = nc_nft_finish(job, err);
 	/* A table someone else removed (or a first that is not): rebuild. */
 	if (r < 0 && mode == SYNC_APPEND)
 		return nft_sync(SYNC_REBUILD, NULL, err);
+	return r;
+}
+
+static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
+{
+	_cleanup_(nc_nft_end) struct nc_nft_job job = NC_NFT_JOB_NONE;
+	int r = nc_nft_prepare(&job, err);
+	if (r == 0 && (r = nft_sync_send(mode, id, &job, err)) == 0)
+		r = nft_sync_finish(mode, &job, err);
 	return r;
 }
 
@@ -734,7 +761,7 @@ static int wire(struct nc_ns *host, struct nc_ns *inside, const struct uplink *u
 }
 
 int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o,
-	       struct uplink *ret_uplink, struct nc_err *err)
+	       struct nc_nft_job *nft, struct uplink *ret_uplink, struct nc_err *err)
 {
 	struct uplink u = {.opts = *o};
 	snprintf(u.id, sizeof(u.id), "%s", id);
@@ -751,24 +778,41 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	if (!o->n_dns && uplink_host_dns(u.opts.dns, 4, &u.opts.n_dns, err) < 0)
 		return -EIO;
 
+	/* The worker that will commit the rules starts first (if the caller
+	 * did not), loading libnftables while the uplink is allocated and its
+	 * veth made: the rules need nothing of the veth but its name. */
+	_cleanup_(nc_nft_end) struct nc_nft_job own = NC_NFT_JOB_NONE;
+	struct nc_nft_job *job = nft ? nft : &own;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	_cleanup_(journal_unlockp) int lock = 0;
-	int r = journal_lock(&lock, err);
+	int r = nft ? 0 : nc_nft_prepare(&own, err);
+	if (r == 0)
+		r = journal_lock(&lock, err);
 	if (r == 0)
 		r = nc_ns_open(NULL, &host, err);
 	if (r == 0)
 		r = allocate(host, o, &u, err);
-	if (r < 0)
-		return r;
 	/* Recorded before anything is made: a crash leaves a record that
 	 * uplink_del (and nsbox cleanup) can act on. */
-	if ((r = write_record(&u, err)) < 0)
+	if (r < 0 || (r = write_record(&u, err)) < 0)
 		return r;
 	bool is_netns = !strncmp(id, "netns:", 6);
-	if ((r = wire(host, inside, &u, err)) < 0 ||
-	    (r = forwarding_on(host, u.has_ipv6, err)) < 0 ||
-	    (is_netns && (r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err)) < 0) ||
-	    (r = write_record(&u, err)) < 0 || (r = nft_sync(SYNC_APPEND, id, err)) < 0) {
+	if ((r = nft_sync_send(SYNC_APPEND, id, job, err)) == 0) {
+		r = wire(host, inside, &u, err);
+		if (r == 0)
+			r = forwarding_on(host, u.has_ipv6, err);
+		if (r == 0 && is_netns)
+			r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err);
+		if (r == 0)
+			r = write_record(&u, err);
+		/* Waited for whatever happened, so that a rollback's rebuild
+		 * comes after it; the first error is the one reported. */
+		struct nc_err ignored;
+		int f = nft_sync_finish(SYNC_APPEND, job, r < 0 ? &ignored : err);
+		if (r == 0)
+			r = f;
+	}
+	if (r < 0) {
 		/* The lock is ours: undo without asking for it again. */
 		if (u.wrote_resolv)
 			remove_netns_resolv(id + 6, NULL);
@@ -788,27 +832,37 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	return 0;
 }
 
-int uplink_del(const char *id, struct nc_err *err)
+int uplink_del(const char *id, struct nc_nft_job *nft, struct nc_err *err)
 {
 	struct uplink u;
 	int r = uplink_read(id, &u, err);
 	if (r < 0)
 		return r;
+	/* The rules' worker starts first, loading libnftables while the veth
+	 * goes (gone already when its netns went: the veth dies with either
+	 * end). The veth before the rules: deleting the table unregisters
+	 * its hooks with nf_tables' commit mutex held, which unregistering a
+	 * device waits for (nf_tables_netdev_event). Neither waits for the
+	 * kernel to free what it deleted (nc_link_del_unwaited, nc_nft_prepare).
+	 * Either failed, the record stays, for `uplink del` or `cleanup` to
+	 * retry (its rules come back with the next rebuild, or go with it). */
+	_cleanup_(nc_nft_end) struct nc_nft_job own = NC_NFT_JOB_NONE;
+	struct nc_nft_job *job = nft ? nft : &own;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	_cleanup_(journal_unlockp) int lock = 0;
-	if ((r = journal_lock(&lock, err)) < 0 || (r = nc_ns_open(NULL, &host, err)) < 0)
+	if ((!nft && (r = nc_nft_prepare(&own, err)) < 0) || (r = journal_lock(&lock, err)) < 0 ||
+	    (r = nc_ns_open(NULL, &host, err)) < 0)
 		return r;
-	/* The veth first: unregistering a device waits for nf_tables' commit
-	 * mutex (nf_tables_netdev_event), which the rules' worker holds
-	 * while the kernel frees what it deleted. Neither waits for that
-	 * freeing here (nc_link_del_unwaited, nc_nft_run). Gone already when
-	 * its netns went: the veth dies with either end. Either failed, the
-	 * record stays, for `uplink del` or `cleanup` to retry (its rules
-	 * come back with the next rebuild, or go with it). */
 	r = nc_link_del_unwaited(host, u.host_if, err);
 	if (r < 0 && r != -ENODEV)
 		return r;
-	if ((r = nft_sync(SYNC_REMOVE, id, err)) < 0)
+	if ((r = nft_sync_send(SYNC_REMOVE, id, job, err)) == 0)
+		r = nft_sync_finish(SYNC_REMOVE, job, err);
+	/* The caller's worker, waiting all along, may have been killed
+	 * meanwhile: once more with one of our own. */
+	if (r == -EIO && nft)
+		r = nft_sync(SYNC_REMOVE, id, err);
+	if (r < 0)
 		return r;
 	/* Before the record that says it is nsbox's: a retry finishes it. */
 	if (u.wrote_resolv && !strncmp(id, "netns:", 6) &&

@@ -68,12 +68,16 @@ struct uplink {
 /* Connect inside (the netns of id) to nsbox's netns. Validates all first:
  * a refusal returns -EEXIST (id has one already), -EINVAL, -EADDRINUSE or
  * -ENOSPC (no free subnet) with nothing made; a failure after that removes
- * what it made and returns -EIO, whatever the cause in err. */
+ * what it made and returns -EIO, whatever the cause in err. nft: a worker
+ * from nc_nft_prepare() for the rules, which the caller started early so
+ * that libnftables loads while it works on, and ends (nc_nft_end); or
+ * NULL for one of uplink_add's own. */
 int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o,
-	       struct uplink *ret_uplink, struct nc_err *err);
+	       struct nc_nft_job *nft, struct uplink *ret_uplink, struct nc_err *err);
 /* Remove the uplink of id: veth, rules, record, resolv.conf it wrote;
- * forwarding back to what it was when the last goes. -ENOENT if none. */
-int uplink_del(const char *id, struct nc_err *err);
+ * forwarding back to what it was when the last goes. -ENOENT if none.
+ * nft as for uplink_add. */
+int uplink_del(const char *id, struct nc_nft_job *nft, struct nc_err *err);
 /* With no uplink left, forwarding back to what it was before the first
  * (after an uplink del that could not put it back). */
 int uplink_forwarding_release_if_unused(struct nc_err *err);

@@ -58,7 +58,7 @@ if [[ -n ${FAULT_DEBUG:-} ]]; then # a file: an xtrace with times goes there
 fi
 FULL=${FAULT_FULL:-0}
 CAP=${FAULT_CAP:-3}
-OPS=${FAULT_OPS:-netns-add netns-del link-add link-del run run-d stop uplink-add uplink-del lab-up lab-down}
+OPS=${FAULT_OPS:-netns-add netns-del link-add link-del run run-uplink run-d stop uplink-add uplink-del lab-up lab-down}
 SYSCALLS=${FAULT_SYSCALLS:-sendmsg recvmsg socket bind mount umount2 clone3 clone unshare setns
 	pidfd_open openat openat2 mkdir mkdirat write rename renameat unlink unlinkat rmdir flock
 	pivot_root pipe2 socketpair}
@@ -212,6 +212,7 @@ args_of() {
 	link-add) args=(link add "${PAIR[@]}") ;;
 	link-del) args=(link del fa:v0) ;;
 	run) args=(run -- /bin/true) ;;
+	run-uplink) args=(run --uplink -- /bin/true) ;;
 	run-d) args=(run -d --name fd --netns fa -- sleep "$CMD") ;;
 	stop) args=(stop --timeout 2 fd) ;;
 	uplink-add | uplink-del) args=(uplink "${1#uplink-}" fa) ;;
@@ -250,7 +251,7 @@ made() {
 	netns-add) lo_up fa && lo_up fb ;;
 	link-add) has_addr fa v0 10.0.0.1/24 && has_addr fa v0 fd00::1/64 &&
 		has_addr fb v0 10.0.0.2/24 && has_addr fb v0 fd00::2/64 ;;
-	run) true ;; # its exit status is /bin/true's
+	run | run-uplink) true ;; # its exit status is /bin/true's
 	run-d) grep -qx fd "$TMP/out" && sandbox_running fd ;;
 	uplink-add) uplink_listed fa && [[ -s /etc/netns/fa/resolv.conf ]] && nsbox_table &&
 		ip -n fa -j route show default | jq -e 'any(.[]; .dev == "uplink0")' >/dev/null ;;

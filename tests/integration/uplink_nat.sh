@@ -144,6 +144,37 @@ out_is "fetches A's page" A
 check "ip_forward still 1" test "$(fwd4)" = 1
 sysctl -qw net.ipv4.ip_forward=0
 
+# ^C at a terminal goes to the whole process group of the job: nsbox passes
+# it on to the sandbox, and the worker that will remove the uplink's rules
+# when the sandbox ends (forked by nsbox, waiting all along) must not die
+# of it.
+setsid "$NSBOX" run --uplink -- sleep 10 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+check "a foreground run --uplink in a process group of its own is up" \
+	wait_until 5 eval 'uplinks_json && [[ $(ucount) == 1 ]]'
+kill -INT -- "-$pid"
+wait "$pid"
+rc=$?
+check "SIGINT to its process group: exit 130 (sleep's), nothing on stderr (exit $rc: $(head -c 200 "$TMP/err"))" \
+	eval '[[ $rc == 130 && ! -s $TMP/err ]]'
+check "then no inet nsbox table" no_nsbox_table
+check "no nsbu link: $(nsbu_links)" no_nsbu_links
+check "uplink list --json" uplinks_json
+check "lists nothing" test "$(ucount)" = 0
+check "ip_forward back to 0" test "$(fwd4)" = 0
+# Killed outright, the worker is replaced when the sandbox ends.
+"$NSBOX" run --uplink -- sleep 2 >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+check "a foreground run --uplink is up" wait_until 5 eval 'uplinks_json && [[ $(ucount) == 1 ]]'
+check "its nsbox-nft worker waits: SIGKILL it" pkill -KILL -x nsbox-nft
+wait "$pid"
+rc=$?
+check "the run ends as its command did (exit $rc: $(head -c 200 "$TMP/err"))" eval '[[ $rc == 0 && ! -s $TMP/err ]]'
+check "no inet nsbox table" no_nsbox_table
+check "no nsbu link: $(nsbu_links)" no_nsbu_links
+check "uplink list --json" uplinks_json
+check "lists nothing" test "$(ucount)" = 0
+
 # --- IPv6 ---
 expect 0 "uplink add $W --ipv6 fd00:213::/64" uplink add "$W" --ipv6 fd00:213::/64
 check "uplink list --json" uplinks_json
