@@ -100,6 +100,14 @@ int nc_veth_add(struct nc_ns *a, const char *a_name, struct nc_ns *b, const char
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(link, a_name);
 	rtnl_link_set_name(peer, b_name);
+	/* One queue each way, which is what veth_init_queues() brings a pair
+	 * down to after registering it, with a synchronize_net() per end
+	 * (netif_set_real_num_tx_queues on a registered device) when the
+	 * sizes are not given (drivers/net/veth.c). */
+	rtnl_link_set_num_tx_queues(link, 1);
+	rtnl_link_set_num_rx_queues(link, 1);
+	rtnl_link_set_num_tx_queues(peer, 1);
+	rtnl_link_set_num_rx_queues(peer, 1);
 	apply_opts(link, opts);
 	/* Not IFF_UP on the peer: veth_newlink() configures the peer before
 	 * the pair is joined, and veth_open() refuses a device without a
