@@ -28,9 +28,12 @@ int nc_worker_fork(int input, int report, int netns, pid_t *ret_middle, struct n
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		/* A session of its own: the user's ^C to nsbox's job, or the
 		 * terminal's hangup, is not for a worker, which may still have
-		 * to remove what nsbox made. The worker has no other thread to
-		 * take along into netns. */
-		if (setsid() < 0 || (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) || null < 0 ||
+		 * to remove what nsbox made. The root as its directory: one
+		 * that outlives nsbox must not keep the user's busy (an
+		 * unmount right after). The worker has no other thread to take
+		 * along into netns. */
+		if (setsid() < 0 || chdir("/") < 0 ||
+		    (netns >= 0 && setns(netns, CLONE_NEWNET) < 0) || null < 0 ||
 		    dup2(input >= 0 ? input : null, STDIN_FILENO) < 0 ||
 		    dup2(null, STDOUT_FILENO) < 0 || dup2(report, STDERR_FILENO) < 0 ||
 		    close_range(3, ~0U, 0) < 0)
