@@ -238,10 +238,12 @@ static void delete_worker(int ifindex, int fd)
 		_exit(1);
 }
 
-/* Until the announcement of w's device going, or the worker's report on
- * rd: 0 or a negative errno; -EPIPE when no report came. */
-static int wait_gone(struct watch *w, struct nl_sock *watched, int rd)
+/* Until the announcement of w's device going (*ret_res 0), or the
+ * worker's report on rd (*ret_res its outcome, -EPIPE when none came): 0,
+ * or -errno of poll. */
+static int wait_gone(struct watch *w, struct nl_sock *watched, int rd, int *ret_res)
 {
+	*ret_res = 0;
 	struct pollfd pfd[2] = {{.fd = nl_socket_get_fd(watched), .events = POLLIN},
 				{.fd = rd, .events = POLLIN}};
 	while (!w->gone) {
@@ -256,11 +258,12 @@ static int wait_gone(struct watch *w, struct nl_sock *watched, int rd)
 			pfd[0].fd = -1;
 		if (w->gone || !pfd[1].revents)
 			continue;
-		int res;
-		ssize_t n = read(rd, &res, sizeof(res));
+		ssize_t n = read(rd, ret_res, sizeof(*ret_res));
 		if (n < 0 && errno == EINTR)
 			continue;
-		return n == sizeof(res) ? res : -EPIPE;
+		if (n != sizeof(*ret_res))
+			*ret_res = -EPIPE;
+		return 0;
 	}
 	return 0;
 }
@@ -301,9 +304,13 @@ int nc_link_del_unwaited(struct nc_ns *ns, const char *name, struct nc_err *err)
 	wr = -1;
 	if (r < 0)
 		return nc_err_prefix(err, "link %s:%s", nc_ns_name(ns), name);
-	r = wait_gone(&w, watched, rd);
+	int res;
+	r = wait_gone(&w, watched, rd, &res);
 	struct nc_err reaped;
 	int started = nc_worker_reap(middle, &reaped);
+	if (r < 0)
+		return nc_err_errno(err, -r, "link %s:%s: poll", nc_ns_name(ns), name);
+	r = res;
 	if (r == -ENODEV)
 		return nc_err_set(err, ENODEV, "link %s:%s: no such device", nc_ns_name(ns), name);
 	if (r == -EPIPE)

@@ -106,7 +106,8 @@ int nc_ns_fd(const struct nc_ns *ns);
 /* Processes whose netns is ns (by nsfs inode), from a scan of /proc.
  * Free *ret_pids with free(). */
 int nc_ns_pids(const struct nc_ns *ns, int **ret_pids, size_t *ret_n, struct nc_err *err);
-/* Run fn(arg) in ns: on a thread of its own, joined before this returns. */
+/* Run fn(arg) in ns: on a thread of its own, joined before this returns;
+ * in place for the caller's own netns (nc_ns_open(NULL)). */
 int nc_ns_call(struct nc_ns *ns, int (*fn)(void *arg, struct nc_err *err), void *arg,
 	       struct nc_err *err);
 
@@ -298,7 +299,7 @@ struct nc_nft_job {
 };
 #define NC_NFT_JOB_NONE ((struct nc_nft_job){.fd = -1})
 int nc_nft_prepare(struct nc_nft_job *ret_job, struct nc_err *err);
-void nc_nft_send(struct nc_nft_job *job, const char *script);
+int nc_nft_send(struct nc_nft_job *job, const char *script, struct nc_err *err);
 int nc_nft_finish(struct nc_nft_job *job, struct nc_err *err);
 /* No-op on NC_NFT_JOB_NONE; for __attribute__((cleanup)) too. */
 void nc_nft_end(struct nc_nft_job *job);

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/membarrier.h>
@@ -52,7 +53,7 @@ static int load(struct nft_api *api, struct nc_err *err)
  * chunks whose first byte says whether one follows; reports the other, one
  * message each, starting with a NUL. libnftables' own words on stderr (the
  * same socket) come as messages of their own. */
-enum { CHUNK = 64 * 1024 };
+enum { CHUNK = 16 * 1024 }; /* well below a socket's send buffer */
 
 /* In the worker: the next script, to its end; NULL at the end of the
  * channel (the caller is done, or died). */
@@ -108,10 +109,13 @@ static bool run_worker(int fd)
 		if (ctx) {
 			ran = true;
 			msg = NULL;
+			/* Read or not, the error buffer is emptied, for the
+			 * next script's words alone. */
 			if (api.run(ctx, script) == 0)
-				res[1] = '0';
+				api.get_error(ctx);
 			else
 				msg = api.get_error(ctx);
+			res[1] = msg ? '1' : '0';
 		}
 		free(script);
 		size_t n = msg ? strcspn(msg, "\n") : 0;
@@ -157,8 +161,10 @@ int nc_nft_prepare(struct nc_nft_job *ret_job, struct nc_err *err)
 		 * the socket would hold up the next veth for a grace period
 		 * (5-8 ms here, bench/RESULTS.md). So the worker waits out
 		 * two grace periods first (membarrier(2)'s GLOBAL command is
-		 * a synchronize_rcu()); the second one began after the work
-		 * was queued. Where the command is missing, it just ends. */
+		 * a synchronize_rcu() where more than one CPU is online); the
+		 * second one began after the work was queued, which by then
+		 * has most likely run. Where the command is missing, it just
+		 * ends. */
 		close(STDIN_FILENO);
 		close(STDERR_FILENO);
 		if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
@@ -174,22 +180,26 @@ int nc_nft_prepare(struct nc_nft_job *ret_job, struct nc_err *err)
 	return 0;
 }
 
-void nc_nft_send(struct nc_nft_job *job, const char *script)
+int nc_nft_send(struct nc_nft_job *job, const char *script, struct nc_err *err)
 {
-	char chunk[1 + CHUNK];
 	size_t len = strlen(script), off = 0;
-	do {
+	for (;;) {
 		size_t n = len - off < CHUNK ? len - off : CHUNK;
-		chunk[0] = off + n == len ? 'e' : 'c';
-		memcpy(chunk + 1, script + off, n);
-		if (send(job->fd, chunk, 1 + n, MSG_NOSIGNAL) < 0) {
+		char flag = off + n == len ? 'e' : 'c';
+		struct iovec iov[2] = {{&flag, 1}, {(char *)script + off, n}};
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = 2};
+		if (sendmsg(job->fd, &m, MSG_NOSIGNAL) < 0) {
 			if (errno == EINTR)
 				continue;
-			/* The worker is gone: its report (or none) says why. */
-			return;
+			/* The worker, gone or not, waits for nothing more. */
+			int r = nc_err_errno(err, errno, "nftables: send the script");
+			shutdown(job->fd, SHUT_RDWR);
+			return r;
 		}
 		off += n;
-	} while (off < len);
+		if (flag == 'e')
+			return 0;
+	}
 }
 
 static int reap(struct nc_nft_job *job, struct nc_err *err)
@@ -254,6 +264,7 @@ int nc_nft_run(const char *script, struct nc_err *err)
 	int r = nc_nft_prepare(&job, err);
 	if (r < 0)
 		return r;
-	nc_nft_send(&job, script);
+	if ((r = nc_nft_send(&job, script, err)) < 0)
+		return r;
 	return nc_nft_finish(&job, err);
 }

@@ -215,7 +215,7 @@ void sandbox_launch_abort(struct sandbox_launch *l, struct nc_err *err)
 	}
 	/* The failure's message stays the message; where the record stays
 	 * is added to it. */
-	if (l->name[0] && sandbox_state_remove(l->name, &l->nft) < 0)
+	if (l->name[0] && sandbox_state_remove(l->name, l->nft.fd >= 0 ? &l->nft : NULL) < 0)
 		nc_err_suffix(err, "; its record stays ('nsbox stop %s' removes it)", l->name);
 	l->name[0] = '\0';
 	nc_nft_end(&l->nft);

@@ -392,11 +392,15 @@ static int nft_script(enum sync_mode mode, const char *id, char **ret_script, st
 	if (s && nat && pre && out && fwd) {
 		/* "add" then "delete" removes a table whether or not it
 		 * exists. An uplink that comes only adds, so that nothing is
-		 * deleted: "add" leaves what is there as it is. */
+		 * deleted: "add" leaves what is there as it is. But the table
+		 * only for the first: one that went missing under the others
+		 * must fail the addition of chains and rules (and be rebuilt),
+		 * not come back with the new uplink's rules alone. */
 		if (mode != SYNC_APPEND)
 			fprintf(s, "add table inet nsbox\ndelete table inet nsbox\n");
-		if (kept) {
+		if (kept && (mode != SYNC_APPEND || n == 1))
 			fprintf(s, "add table inet nsbox\n");
+		if (kept) {
 			add_chain(s, "postrouting", "type nat hook postrouting priority srcnat",
 				  nat);
 			add_chain(s, "prerouting", "type nat hook prerouting priority dstnat", pre);
@@ -427,9 +431,7 @@ static int nft_sync_send(enum sync_mode mode, const char *id, struct nc_nft_job 
 {
 	_cleanup_free_ char *script = NULL;
 	int r = nft_script(mode, id, &script, err);
-	if (r == 0)
-		nc_nft_send(job, script);
-	return r;
+	return r < 0 ? r : nc_nft_send(job, script, err);
 }
 
 static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err);
@@ -518,11 +520,15 @@ static int none_left(struct nc_err *err)
 
 int uplink_forwarding_release_if_unused(struct nc_err *err)
 {
-	int r = none_left(err);
-	if (r < 0)
-		return r;
-	if (!r || access(FORWARD_SAVED, F_OK) < 0)
+	/* Nothing saved, nothing to do: the common case (every sandbox's
+	 * removal asks), without the lock. Saved, under it: an uplink add
+	 * in between would find forwarding put back under it. */
+	if (access(FORWARD_SAVED, F_OK) < 0)
 		return 0;
+	_cleanup_(journal_unlockp) int lock = 0;
+	int r = journal_lock(&lock, err);
+	if (r < 0 || (r = none_left(err)) <= 0)
+		return r;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	if ((r = nc_ns_open(NULL, &host, err)) < 0)
 		return r;
@@ -805,12 +811,14 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 			r = write_netns_resolv(id + 6, &u.opts, &u.wrote_resolv, err);
 		if (r == 0)
 			r = write_record(&u, err);
-		/* Waited for whatever happened, so that a rollback's rebuild
-		 * comes after it; the first error is the one reported. */
+		/* Waited for whatever happened, so that the rollback's
+		 * rebuild comes after it; the first error is the one
+		 * reported. */
 		struct nc_err ignored;
-		int f = nft_sync_finish(SYNC_APPEND, job, r < 0 ? &ignored : err);
-		if (r == 0)
-			r = f;
+		if (r < 0)
+			nc_nft_finish(job, &ignored);
+		else
+			r = nft_sync_finish(SYNC_APPEND, job, err);
 	}
 	if (r < 0) {
 		/* The lock is ours: undo without asking for it again. */
@@ -860,7 +868,7 @@ int uplink_del(const char *id, struct nc_nft_job *nft, struct nc_err *err)
 		r = nft_sync_finish(SYNC_REMOVE, job, err);
 	/* The caller's worker, waiting all along, may have been killed
 	 * meanwhile: once more with one of our own. */
-	if (r == -EIO && nft)
+	if (r < 0 && nft)
 		r = nft_sync(SYNC_REMOVE, id, err);
 	if (r < 0)
 		return r;

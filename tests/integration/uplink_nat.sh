@@ -107,6 +107,18 @@ expect 0 "uplink list" uplink list
 out_has "the text lists $W" "$W"
 out_has "with its host end" "$(ufield "$W" host_if)"
 
+# A table removed under the uplinks (nft flush ruleset, say): the next
+# uplink finds it missing and rebuilds it with everyone's rules, not with
+# its own alone.
+X=upx$$
+masq_rules() { nft -j list table inet nsbox | jq '[.nftables[] | .rule // empty | select(any(.expr[]; has("masquerade")))] | length'; }
+expect 0 "netns add $X" netns add "$X"
+nft delete table inet nsbox
+expect 0 "uplink add $X after 'nft delete table inet nsbox'" uplink add "$X"
+check "the table has a masquerade rule for each of the four uplinks: $(masq_rules)" test "$(masq_rules)" = 4
+expect 0 "uplink del $X" uplink del "$X"
+expect 0 "netns del $X" netns del "$X"
+
 # --- teardown, one at a time ---
 hif1=$(ufield u1 host_if)
 expect 0 "stop u1" stop u1
