@@ -37,6 +37,15 @@ static int no_opts(int c, const char *arg, void *data)
 	return cli_usage("netns", "unexpected option");
 }
 
+/* Undo the add of name (made: its netns exists); false when something
+ * stays. A netns that cannot be deleted keeps its journal entry: without
+ * it, nsbox cleanup would not know the netns is nsbox's. */
+static bool undo_add(const char *name, bool made)
+{
+	int r = made ? nc_netns_del(name, NULL) : 0;
+	return (r == 0 || r == -ENOENT) && journal_forget("netns", name, NULL) == 0;
+}
+
 static int netns_add(int argc, char **argv)
 {
 	int code;
@@ -64,19 +73,22 @@ static int netns_add(int argc, char **argv)
 			return cli_fail(EXIT_USAGE, &err);
 	}
 	for (int k = i; k < argc; k++) {
+		bool made = false;
 		int r = journal_intent("netns", argv[k], &err);
-		if (r == 0 && (r = nc_netns_add(argv[k], 0, NULL, &err)) == 0 &&
-		    (r = journal_done("netns", argv[k], &err)) < 0)
-			nc_netns_del(argv[k], NULL);
+		if (r == 0 && (r = nc_netns_add(argv[k], 0, NULL, &err)) == 0) {
+			made = true;
+			r = journal_done("netns", argv[k], &err);
+		}
 		if (r < 0) {
 			/* All or nothing: remove what this command made. */
-			journal_forget("netns", argv[k], NULL);
-			for (int m = i; m < k; m++) {
-				nc_netns_del(argv[m], NULL);
-				journal_forget("netns", argv[m], NULL);
-			}
+			bool left = !undo_add(argv[k], made);
+			for (int m = i; m < k; m++)
+				left |= !undo_add(argv[m], true);
+			if (left)
+				nc_err_suffix(&err, "; not all of what it made could be removed "
+						    "('nsbox cleanup' removes the rest)");
 			/* Someone outside nsbox (ip netns add) won the race. */
-			return cli_fail(r == -EEXIST ? EXIT_USAGE : EXIT_OPFAIL, &err);
+			return cli_fail(r == -EEXIST && !left ? EXIT_USAGE : EXIT_OPFAIL, &err);
 		}
 		if (cli.verbose)
 			printf("netns %s: created\n", argv[k]);

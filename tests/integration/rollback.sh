@@ -22,5 +22,20 @@ rc=$?
 unchanged "after the failed netns add x y z"
 
 expect 0 "teardown" netns del a b
+
+# A double fault: the journal cannot record w as made (its second rename
+# fails), and the rollback cannot delete it (umount2 fails). What stays
+# keeps its journal entry, the message says so and names nsbox cleanup,
+# which then removes it (and everything else nsbox made: this comes last).
+snapshot >"$TMP/before"
+strace -f -qq -o /dev/null -e inject=rename:error=EIO:when=2 -e inject=umount2:error=EBUSY \
+	"$NSBOX" netns add w >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "netns add w, its journal and its rollback failing: exit 1 naming nsbox cleanup (exit $rc: $(cat "$TMP/err"))" \
+	eval '[[ $rc == 1 && $(wc -l <"$TMP/err") == 1 ]] && grep -q "nsbox cleanup" "$TMP/err"'
+check "w is still journaled" test -e /run/nsbox/netns/w
+expect 0 "nsbox cleanup" cleanup
+check "w is gone" test ! -e /run/netns/w
+unchanged "after nsbox cleanup"
 assert_clean
 done_testing
