@@ -3,6 +3,7 @@
  * destructor takes a pointer to the variable and accepts NULL. */
 #pragma once
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ static inline void nc_closep(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 }
+
+NC_DEFINE_CLEANUP(FILE *, fclose)
 
 #define _cleanup_free_	_cleanup_(nc_freep)
 #define _cleanup_close_ _cleanup_(nc_closep)

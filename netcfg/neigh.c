@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Neighbours: announcing interfaces' IPv4 addresses with gratuitous ARP,
  * so that the hosts on their segments which accept such announcements
- * (NC_NETNS_LEARN) hold an entry for them before they need one. */
+ * (NC_NETNS_LEARN) hold an entry for them before they need one; and how
+ * often the kernel's tables had no room for one. */
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -10,6 +11,10 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include "internal.h"
 
@@ -107,4 +112,39 @@ int nc_neigh_announce(const struct nc_announce *a, size_t n, struct nc_err *err)
 		}
 	}
 	return first;
+}
+
+static int add_fulls(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[NDTA_MAX + 1];
+	if (nlmsg_parse(nlmsg_hdr(msg), sizeof(struct ndtmsg), tb, NDTA_MAX, NULL) < 0 ||
+	    !tb[NDTA_NAME] || !tb[NDTA_STATS] ||
+	    nla_len(tb[NDTA_STATS]) < (int)sizeof(struct ndt_stats))
+		return NL_OK;
+	const char *name = nla_get_string(tb[NDTA_NAME]);
+	if (!strcmp(name, "arp_cache") || !strcmp(name, "ndisc_cache")) {
+		struct ndt_stats st;
+		memcpy(&st, nla_data(tb[NDTA_STATS]), sizeof(st));
+		*(uint64_t *)arg += st.ndts_table_fulls;
+	}
+	return NL_OK;
+}
+
+int nc_neigh_table_fulls(uint64_t *ret_fulls, struct nc_err *err)
+{
+	/* RTM_GETNEIGHTBL answers in any netns with the tables' own figures
+	 * (/proc/net/stat/arp_cache exists in the initial netns only). A
+	 * socket of its own: the dump's messages go to add_fulls. */
+	_cleanup_nl_sock_ struct nl_sock *sk = NULL;
+	int r = nc_rtnl_connect(&sk, err);
+	if (r < 0)
+		return r;
+	uint64_t sum = 0;
+	struct ndtmsg req = {.ndtm_family = AF_UNSPEC};
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, add_fulls, &sum);
+	if ((r = nl_send_simple(sk, RTM_GETNEIGHTBL, NLM_F_DUMP, &req, sizeof(req))) < 0 ||
+	    (r = nl_recvmsgs_default(sk)) < 0)
+		return nc_err_nl(err, r, "neighbour tables");
+	*ret_fulls = sum;
+	return 0;
 }

@@ -167,6 +167,10 @@ struct nc_announce {
 /* Announce each item's IPv4 addresses with gratuitous ARP (RFC 5227 2.3)
  * on its interface, if that has ARP; all of them, then the first error. */
 int nc_neigh_announce(const struct nc_announce *a, size_t n, struct nc_err *err);
+/* How often the kernel found its neighbour tables (ARP and ND) full: they
+ * are the host's, every namespace's entries together, capped by
+ * net.ipv{4,6}.neigh.default.gc_thresh3. */
+int nc_neigh_table_fulls(uint64_t *ret_fulls, struct nc_err *err);
 
 /* ---- links (link.c) ---------------------------------------------------- */
 

@@ -414,7 +414,8 @@ static int lab_check_cmd(int argc, char **argv)
 		return r;
 	struct check_pair *pairs = NULL;
 	size_t n = 0;
-	if (lab_check(t, rec.name, (int)timeout, &pairs, &n, &err) < 0) {
+	bool full;
+	if (lab_check(t, rec.name, (int)timeout, &pairs, &n, &full, &err) < 0) {
 		topo_free(t);
 		lab_rec_free(&rec);
 		return cli_fail(EXIT_OPFAIL, &err);
@@ -489,7 +490,16 @@ static int lab_check_cmd(int argc, char **argv)
 	if (bad) {
 		size_t need = lab_check_neighbours(t);
 		int table = lab_neigh_table_size(AF_INET);
-		if (need > (size_t)table)
+		if (full)
+			nc_err_set(&err, EHOSTUNREACH,
+				   "lab %s: %zu of %zu pairs not as expected; the kernel's "
+				   "neighbour table was full: its limit, %d entries, is for the "
+				   "whole host, every namespace's together (raise "
+				   "net.ipv4.neigh.default.gc_thresh3 and "
+				   "net.ipv6.neigh.default.gc_thresh3 in the initial netns, or "
+				   "check again once other namespaces are gone)",
+				   rec.name, bad, n, table);
+		else if (need > (size_t)table)
 			nc_err_set(&err, EHOSTUNREACH,
 				   "lab %s: %zu of %zu pairs not as expected; the check needs %zu "
 				   "neighbour entries and the kernel keeps at most %d for the "

@@ -13,9 +13,11 @@ struct check_pair {
 
 /* Ping every ordered pair of non-bridge nodes of the running lab over each
  * family both have (an address of `to` of that family), within timeout_ms
- * in all. Free *ret_pairs with free(). */
+ * in all. Free *ret_pairs with free(). *ret_full: the kernel's neighbour
+ * table was found full meanwhile (see lab_check_neighbours), so some pairs
+ * may have failed for want of an entry rather than of a way. */
 int lab_check(const struct topo *t, const char *lab, int timeout_ms, struct check_pair **ret_pairs,
-	      size_t *ret_n, struct nc_err *err);
+	      size_t *ret_n, bool *ret_full, struct nc_err *err);
 
 /* Neighbour entries the check needs: one for every pair on one link (the
  * kernel resolves each with ARP or ND). The kernel's neighbour tables are

@@ -14,8 +14,6 @@
 #include "state.h"
 #include "state/journal.h"
 
-NC_DEFINE_CLEANUP(FILE *, fclose)
-
 static const char *const kind_names[] = {
     [NODE_HOST] = "host",
     [NODE_ROUTER] = "router",

@@ -18,8 +18,6 @@
 #include "sandbox.h"
 #include "uplink/uplink.h"
 
-NC_DEFINE_CLEANUP(FILE *, fclose)
-
 int sandbox_name_valid(const char *name, struct nc_err *err)
 {
 	size_t len = name ? strlen(name) : 0;

@@ -15,8 +15,6 @@
 
 #define FORWARD_SAVED UPLINK_STATE_DIR "/.forward"
 
-NC_DEFINE_CLEANUP(FILE *, fclose)
-
 static int parse_port(const char *s, size_t len, uint16_t *ret, const char *what,
 		      struct nc_err *err)
 {
