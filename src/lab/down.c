@@ -109,7 +109,7 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 	}
 	char ns[300];
 	int first = 0;
-	/* One nftables worker for every uplink, started with the first. */
+	/* One nftables worker for every uplink, started by the first. */
 	_cleanup_(nc_nft_end) struct nc_nft_job nft = NC_NFT_JOB_NONE;
 	for (size_t i = 0; i < rec.n_nodes; i++) {
 		lab_object_name(name, rec.nodes[i], ns, sizeof(ns));
@@ -132,9 +132,7 @@ int lab_teardown(const char *name, bool progress, struct nc_err *err)
 		char id[320];
 		snprintf(id, sizeof(id), "netns:%s", ns);
 		/* Its rules and record; its veth goes with the netns anyway. */
-		r = uplink_exists(id) && nft.fd < 0 ? nc_nft_prepare(&nft, &e) : 0;
-		if (r == 0)
-			r = uplink_del(id, nft.fd >= 0 ? &nft : NULL, &e);
+		r = uplink_del(id, &nft, &e);
 		if (r < 0 && r != -ENOENT && !first) {
 			first = r;
 			if (err)

@@ -214,7 +214,7 @@ static int nat_masquerade(void *arg, struct nc_err *err)
 static int add_uplinks(struct up_ctx *c)
 {
 	char name[300], id[320];
-	/* One nftables worker for all of them, started with the first. */
+	/* One nftables worker for all of them, started by the first. */
 	_cleanup_(nc_nft_end) struct nc_nft_job nft = NC_NFT_JOB_NONE;
 	for (size_t i = 0; i < c->t->n_nodes; i++) {
 		const struct topo_node *n = &c->t->nodes[i];
@@ -222,9 +222,7 @@ static int add_uplinks(struct up_ctx *c)
 			continue;
 		lab_object_name(c->t->name, n->name, name, sizeof(name));
 		snprintf(id, sizeof(id), "netns:%s", name);
-		int r = nft.fd >= 0 ? 0 : nc_nft_prepare(&nft, c->err);
-		if (r == 0)
-			r = uplink_add(id, c->ns[i], &n->uplink_opts, &nft, NULL, c->err);
+		int r = uplink_add(id, c->ns[i], &n->uplink_opts, &nft, NULL, c->err);
 		if (r == 0 && n->kind == NODE_NAT)
 			r = nc_ns_call(c->ns[i], nat_masquerade, NULL, c->err);
 		if (r == 0)

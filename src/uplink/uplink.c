@@ -443,6 +443,15 @@ static int nft_sync_finish(enum sync_mode mode, struct nc_nft_job *job, struct n
 	return r;
 }
 
+/* *ret_job: the caller's worker nft, started now if it is not yet, or,
+ * without one, own. */
+static int nft_job(struct nc_nft_job *nft, struct nc_nft_job *own, struct nc_nft_job **ret_job,
+		   struct nc_err *err)
+{
+	*ret_job = nft ? nft : own;
+	return (*ret_job)->fd >= 0 ? 0 : nc_nft_prepare(*ret_job, err);
+}
+
 static int nft_sync(enum sync_mode mode, const char *id, struct nc_err *err)
 {
 	_cleanup_(nc_nft_end) struct nc_nft_job job = NC_NFT_JOB_NONE;
@@ -786,10 +795,10 @@ int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o
 	 * did not), loading libnftables while the uplink is allocated and its
 	 * veth made: the rules need nothing of the veth but its name. */
 	_cleanup_(nc_nft_end) struct nc_nft_job own = NC_NFT_JOB_NONE;
-	struct nc_nft_job *job = nft ? nft : &own;
+	struct nc_nft_job *job;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	_cleanup_(journal_unlockp) int lock = 0;
-	int r = nft ? 0 : nc_nft_prepare(&own, err);
+	int r = nft_job(nft, &own, &job, err);
 	if (r == 0)
 		r = journal_lock(&lock, err);
 	if (r == 0)
@@ -853,10 +862,10 @@ int uplink_del(const char *id, struct nc_nft_job *nft, struct nc_err *err)
 	 * Either failed, the record stays, for `uplink del` or `cleanup` to
 	 * retry (its rules come back with the next rebuild, or go with it). */
 	_cleanup_(nc_nft_end) struct nc_nft_job own = NC_NFT_JOB_NONE;
-	struct nc_nft_job *job = nft ? nft : &own;
+	struct nc_nft_job *job;
 	_cleanup_(nc_ns_freep) struct nc_ns *host = NULL;
 	_cleanup_(journal_unlockp) int lock = 0;
-	if ((!nft && (r = nc_nft_prepare(&own, err)) < 0) || (r = journal_lock(&lock, err)) < 0 ||
+	if ((r = nft_job(nft, &own, &job, err)) < 0 || (r = journal_lock(&lock, err)) < 0 ||
 	    (r = nc_ns_open(NULL, &host, err)) < 0)
 		return r;
 	r = nc_link_del_unwaited(host, u.host_if, err);

@@ -68,10 +68,11 @@ struct uplink {
 /* Connect inside (the netns of id) to nsbox's netns. Validates all first:
  * a refusal returns -EEXIST (id has one already), -EINVAL, -EADDRINUSE or
  * -ENOSPC (no free subnet) with nothing made; a failure after that removes
- * what it made and returns -EIO, whatever the cause in err. nft: a worker
- * from nc_nft_prepare() for the rules, which the caller started early so
- * that libnftables loads while it works on, and ends (nc_nft_end); or
- * NULL for one of uplink_add's own. */
+ * what it made and returns -EIO, whatever the cause in err. nft: the
+ * worker for the rules, which the caller ends (nc_nft_end): one it started
+ * early (nc_nft_prepare) so that libnftables loads while it works on, or
+ * NC_NFT_JOB_NONE, started here and kept there for the caller's next
+ * uplink; NULL for one of uplink_add's own. */
 int uplink_add(const char *id, struct nc_ns *inside, const struct uplink_opts *o,
 	       struct nc_nft_job *nft, struct uplink *ret_uplink, struct nc_err *err);
 /* Remove the uplink of id: veth, rules, record, resolv.conf it wrote;
